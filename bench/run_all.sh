@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs every benchmark against a Release build; paste the JSON lines into docs/performance.md.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+build="${1:-$here/../build}"
+bash "$here/llama2c/run.sh" "$build"
+bash "$here/host_overhead/run.sh" "$build"
+bash "$here/memory/run.sh" "$build"

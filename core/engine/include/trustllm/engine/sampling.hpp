@@ -1,0 +1,26 @@
+// Seeded, stratified selection of at most N items of a task (`--limit N`).
+//
+// Each item gets a key derived from (run seed, task, item id) only, so the selection does not
+// depend on --jobs, on reading order or on interruption. The N slots are shared between strata
+// in proportion to their sizes (largest remainder; ties go to the stratum whose name hashes
+// lowest); within a stratum the items with the smallest keys are taken. The result keeps the
+// dataset's order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace trustllm::engine {
+
+struct ItemRef {
+  uint64_t index = 0;  // position in the dataset
+  std::string id;
+  std::string stratum;
+};
+
+// Returns the positions (ascending) of the selected items.
+std::vector<uint64_t> select_items(const std::vector<ItemRef>& items, uint64_t limit,
+                                   uint64_t run_seed, const std::string& task);
+
+}  // namespace trustllm::engine

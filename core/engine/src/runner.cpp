@@ -1,0 +1,504 @@
+#include <spdlog/spdlog.h>
+#include <trustllm/engine/host_services.hpp>
+#include <trustllm/engine/manifest.hpp>
+#include <trustllm/engine/model_client.hpp>
+#include <trustllm/engine/progress.hpp>
+#include <trustllm/engine/runner.hpp>
+#include <trustllm/engine/sampling.hpp>
+#include <trustllm/report/outputs.hpp>
+#include <trustllm/store/store.hpp>
+#include <trustllm/util/seed.hpp>
+#include <trustllm/util/time.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_set>
+
+namespace trustllm::engine {
+
+using json = nlohmann::json;
+
+namespace {
+
+// Reads from the cache database (which also sees entries queued but not yet committed);
+// writes go through the group-commit writer.
+class StoreCache : public ResponseCache {
+ public:
+  StoreCache(store::CacheDb& db, store::Writer& writer) : db_(db), writer_(writer) {}
+  std::optional<std::string> get(const std::string& key) override { return db_.get(key); }
+  void put(const std::string& key, const std::string& inputs,
+           const std::string& response) override {
+    writer_.enqueue_cache(store::CacheEntry{key, inputs, response});
+  }
+
+ private:
+  store::CacheDb& db_;
+  store::Writer& writer_;
+};
+
+// A bounded multi-producer multi-consumer queue.
+template <class T>
+class WorkQueue {
+ public:
+  explicit WorkQueue(size_t capacity) : capacity_(capacity) {}
+  bool push(T v, const std::atomic<bool>& cancel) {
+    std::unique_lock lock(m_);
+    not_full_.wait(lock, [&] { return q_.size() < capacity_ || cancel.load(); });
+    if (cancel.load()) return false;
+    q_.push_back(std::move(v));
+    not_empty_.notify_one();
+    return true;
+  }
+  std::optional<T> pop() {
+    std::unique_lock lock(m_);
+    not_empty_.wait(lock, [&] { return !q_.empty() || closed_; });
+    if (q_.empty()) return std::nullopt;
+    T v = std::move(q_.front());
+    q_.pop_front();
+    not_full_.notify_one();
+    return v;
+  }
+  void close() {
+    std::lock_guard lock(m_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+  void wake() { not_full_.notify_all(); }
+
+ private:
+  size_t capacity_;
+  std::mutex m_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<T> q_;
+  bool closed_ = false;
+};
+
+struct WorkItem {
+  uint64_t seq;
+  json item;
+};
+
+std::string metric_key(size_t index, const PluginRef& m) {
+  return std::to_string(index) + ":" + m.plugin;
+}
+
+struct TaskRuntime {
+  const TaskSpec* spec = nullptr;
+  std::optional<host::DatasetHandle> dataset;
+  std::vector<host::MetricHandle> metrics;
+  json info;
+  bool skipped = false;
+  std::string skip_reason;
+};
+
+json build_request(const TaskSpec& task, const json& item, uint64_t run_seed) {
+  json gen = item.value("generation", json::object());
+  for (auto& [k, v] : task.generation.items()) gen[k] = v;
+  json req;
+  req["op"] = "chat";
+  if (item.contains("messages")) {
+    req["messages"] = item["messages"];
+  } else {
+    req["messages"] =
+        json::array({{{"role", "user"}, {"content", item.value("prompt", std::string())}}});
+  }
+  for (auto& [k, v] : gen.items()) req[k] = v;
+  const std::string id = item.at("id").is_string() ? item.at("id").get<std::string>()
+                                                    : item.at("id").dump();
+  req["seed"] = util::item_seed(run_seed, task.id, id) >> 1;  // fits a signed 64-bit integer
+  req["context"] = {{"task", task.id}, {"item_id", id}};
+  if (item.contains("source")) req["context"]["source"] = item["source"];
+  return req;
+}
+
+std::string item_id(const json& item) {
+  const json& id = item.at("id");
+  return id.is_string() ? id.get<std::string>() : id.dump();
+}
+
+void write_samples(const fs::path& path, store::RunDb& db, const std::vector<TaskRuntime>& tasks) {
+  report::write_jsonl(path, [&](const std::function<void(const json&)>& emit) {
+    for (const auto& rt : tasks) {
+      const TaskSpec& spec = *rt.spec;
+      std::map<std::string, json> evals;  // item -> {metric_key: record}
+      for (size_t i = 0; i < spec.metrics.size(); ++i) {
+        const std::string key = metric_key(i, spec.metrics[i]);
+        db.for_each_evaluation(spec.id, key, [&](const store::EvaluationRow& ev) {
+          evals[ev.item_id][key] = json::parse(ev.record);
+        });
+      }
+      db.for_each_sample(spec.id, [&](const store::SampleRow& s) {
+        json sample = json::parse(s.sample);
+        json line = {{"task", spec.id},
+                     {"dimension", spec.dimension},
+                     {"id", s.item_id},
+                     {"prompt", s.prompt},
+                     {"response", sample.value("response", json())},
+                     {"response_meta", sample.value("response_meta", json::object())},
+                     {"status", s.status}};
+        if (s.error) line["error"] = *s.error;
+        json& ev = evals[s.item_id];
+        line["evaluations"] = ev.is_null() ? json::object() : ev;
+        json score = nullptr;
+        for (auto& [k, rec] : line["evaluations"].items()) {
+          (void)k;
+          if (rec.contains("score")) {
+            score = rec["score"];
+            break;
+          }
+        }
+        line["score"] = score;
+        emit(line);
+      });
+    }
+  });
+}
+
+}  // namespace
+
+RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOptions& options,
+                    const std::atomic<bool>& cancel) {
+  RunResult result;
+  const std::string started = util::iso8601_utc_now();
+  util::Stopwatch clock;
+  fs::create_directories(options.out_dir);
+
+  // ---- storage -------------------------------------------------------------------------
+  auto db_ptr = std::make_shared<store::RunDb>(options.out_dir / "run.sqlite");
+  store::RunDb& db = *db_ptr;
+  auto cache_db = store::CacheDb::open_for_run(db, options.cache_file);
+  if (!options.resume && !options.rescore) db.clear_samples();
+  store::Writer writer(db_ptr, cache_db);
+  StoreCache cache(*cache_db, writer);
+
+  // ---- models --------------------------------------------------------------------------
+  std::map<std::string, std::unique_ptr<ModelClient>> clients;
+  for (const auto& [role, binding] : suite.roles) {
+    auto comp = registry.load(binding.model.plugin, TLM_KIND_MODEL);
+    clients[role] = std::make_unique<ModelClient>(binding, comp, options.jobs, &cache, &cancel);
+  }
+  HostContext host_ctx;
+  host_ctx.call_model = [&](std::string_view role, std::string_view request,
+                            const host::CallOptions&) -> std::string {
+    auto it = clients.find(std::string(role));
+    if (it == clients.end()) {
+      throw host::CallError(TLM_E_CONFIG, "no model is bound to role '" + std::string(role) +
+                                              "' — add it under roles: in the suite or pass --" +
+                                              std::string(role) + " FILE.yaml");
+    }
+    json req = json::parse(request);
+    return it->second->call(req, nullptr).response_json;
+  };
+  host::CallOptions opts;
+  opts.cancel_flag = &cancel;
+  opts.host_context = &host_ctx;
+
+  ModelClient* model = nullptr;
+  if (auto it = clients.find("model"); it != clients.end()) model = it->second.get();
+
+  // ---- tasks ---------------------------------------------------------------------------
+  std::vector<TaskRuntime> tasks;
+  json task_infos = json::array();
+  for (const auto& spec : suite.tasks) {
+    TaskRuntime rt;
+    rt.spec = &spec;
+    auto comp = registry.load(spec.dataset.plugin, TLM_KIND_DATASET);
+    try {
+      rt.dataset.emplace(comp, spec.dataset.config.dump(), host_api(), opts);
+    } catch (const host::CallError& e) {
+      if (e.status() == TLM_E_NOT_FOUND && options.skip_missing_datasets) {
+        spdlog::info("task {}: {} — left out", spec.id, e.what());
+        continue;
+      }
+      throw host::CallError(e.status(), "task " + spec.id + ": dataset '" + spec.dataset.plugin +
+                                            "': " + e.what());
+    }
+    rt.info = json::parse(rt.dataset->info(opts));
+    for (const auto& m : spec.metrics) {
+      auto mc = registry.load(m.plugin, TLM_KIND_METRIC);
+      try {
+        rt.metrics.emplace_back(mc, m.config.dump(), host_api(), opts);
+      } catch (const host::CallError& e) {
+        throw host::CallError(e.status(),
+                              "task " + spec.id + ": metric '" + m.plugin + "': " + e.what());
+      }
+    }
+    task_infos.push_back({{"task", spec.id}, {"dimension", spec.dimension}, {"info", rt.info}});
+    tasks.push_back(std::move(rt));
+  }
+  if (!model && !options.rescore) {
+    bool any = !tasks.empty();
+    if (any) {
+      throw host::CallError(TLM_E_CONFIG,
+                            suite.file.string() +
+                                ": no model is bound to role 'model' — add roles: {model: "
+                                "configs/models/stories260k.yaml} or pass --model FILE.yaml");
+    }
+  }
+
+  // Manifest first, so an interrupted run still says what it was.
+  json manifest = make_manifest(suite, registry, options, task_infos, started);
+  for (const auto& [role, c] : clients) manifest["roles"][role]["identity"] = c->identity();
+  report::write_json(options.out_dir / "manifest.json", manifest);
+
+  uint64_t failed_samples = 0;
+  bool interrupted = false;
+
+  // ---- generation + evaluation ----------------------------------------------------------
+  for (auto& rt : tasks) {
+    if (cancel.load()) break;
+    const TaskSpec& spec = *rt.spec;
+    if (options.rescore) {
+      // Re-evaluate the stored samples; judge replies come from the cache unless the judge or
+      // its prompt changed.
+      std::vector<std::pair<std::string, std::string>> stored;  // (item id, sample json)
+      db.for_each_sample(spec.id, [&](const store::SampleRow& r) {
+        stored.emplace_back(r.item_id, r.sample);
+      });
+      Progress progress(!options.quiet && Progress::stderr_is_terminal(), spec.id + " (score)",
+                        stored.size());
+      std::atomic<size_t> next{0};
+      auto worker = [&] {
+        for (size_t i = next++; i < stored.size() && !cancel.load(); i = next++) {
+          std::vector<store::EvaluationRow> evals;
+          for (size_t m = 0; m < rt.metrics.size(); ++m) {
+            store::EvaluationRow ev{spec.id, stored[i].first, metric_key(m, spec.metrics[m]), ""};
+            try {
+              ev.record = rt.metrics[m].evaluate(stored[i].second, opts);
+            } catch (const host::CallError& e) {
+              ev.record =
+                  json{{"excluded", true}, {"failed", true}, {"reason", e.what()}}.dump();
+            }
+            evals.push_back(std::move(ev));
+          }
+          writer.enqueue_evaluations(std::move(evals));
+          progress.advance();
+        }
+      };
+      std::vector<std::thread> pool;
+      for (unsigned i = 0; i < std::max(1u, options.jobs); ++i) pool.emplace_back(worker);
+      for (auto& t : pool) t.join();
+      progress.finish();
+      if (cancel.load()) {
+        interrupted = true;
+        break;
+      }
+      continue;
+    }
+    const uint64_t count = rt.dataset->count(opts);
+
+    // Pass 1: ids and strata only (bounded memory), for the seeded selection.
+    std::vector<ItemRef> refs;
+    refs.reserve(count);
+    const uint64_t chunk = 256;
+    for (uint64_t first = 0; first < count; first += chunk) {
+      rt.dataset->read(first, chunk, [&](std::string_view s) {
+        json it = json::parse(s);
+        refs.push_back({refs.size(), item_id(it), it.value("stratum", std::string())});
+      }, opts);
+    }
+    std::optional<uint64_t> limit = spec.limit;
+    if (options.limit) limit = limit ? std::min(*limit, *options.limit) : *options.limit;
+    std::vector<uint64_t> selected =
+        limit ? select_items(refs, *limit, suite.seed, spec.id)
+              : [&] {
+                  std::vector<uint64_t> all(refs.size());
+                  for (uint64_t i = 0; i < all.size(); ++i) all[i] = i;
+                  return all;
+                }();
+    std::unordered_set<std::string> done;
+    if (options.resume || options.rescore) done = db.done_items(spec.id);
+    std::vector<uint64_t> todo;
+    for (uint64_t idx : selected) {
+      if (!done.count(refs[idx].id)) todo.push_back(idx);
+    }
+    db.put_task(spec.id, json{{"dimension", spec.dimension},
+                              {"selected", selected.size()},
+                              {"info", rt.info}}
+                             .dump());
+    refs.clear();
+    refs.shrink_to_fit();
+
+    Progress progress(!options.quiet && Progress::stderr_is_terminal(), spec.id, todo.size());
+    unsigned workers = std::max(1u, options.jobs);
+    WorkQueue<WorkItem> queue(workers * 4);
+    std::atomic<uint64_t> task_failed{0};
+    std::mutex error_mutex;
+    std::string fatal_error;
+
+    auto worker = [&] {
+      while (auto w = queue.pop()) {
+        if (cancel.load()) continue;
+        const json& item = w->item;
+        const std::string id = item_id(item);
+        store::SampleRow row;
+        row.task = spec.id;
+        row.item_id = id;
+        row.seq = static_cast<int64_t>(w->seq);
+        row.prompt = item.value("prompt", std::string());
+        json sample = {{"task", spec.id},
+                       {"id", id},
+                       {"prompt", row.prompt},
+                       {"response", nullptr},
+                       {"response_meta", json::object()},
+                       {"fields", item.value("fields", json::object())}};
+        bool cached = false;
+        try {
+          json request = build_request(spec, item, suite.seed);
+          auto r = model->call(request, &host_ctx);
+          cached = r.cached;
+          json resp = json::parse(r.response_json);
+          sample["response"] = resp.contains("text") ? resp["text"] : json(nullptr);
+          json meta = json::object();
+          for (const char* k : {"finish_reason", "refused_by_provider", "model", "usage"}) {
+            if (resp.contains(k)) meta[k] = resp[k];
+          }
+          if (r.cached) meta["cached"] = true;
+          sample["response_meta"] = meta;
+          row.status = "ok";
+        } catch (const host::CallError& e) {
+          if (cancel.load()) continue;  // interrupted: store nothing for this item
+          row.status = "failed";
+          row.error = e.what();
+          task_failed++;
+          if (e.status() == TLM_E_CONFIG || e.status() == TLM_E_REQUEST) {
+            std::lock_guard lock(error_mutex);
+            if (fatal_error.empty()) fatal_error = e.what();
+          }
+        }
+        if (sample["response"].is_string()) row.response = sample["response"].get<std::string>();
+        row.response_meta = sample["response_meta"].dump();
+        row.sample = sample.dump();
+        std::vector<store::EvaluationRow> evals;
+        for (size_t i = 0; i < rt.metrics.size(); ++i) {
+          store::EvaluationRow ev;
+          ev.task = spec.id;
+          ev.item_id = id;
+          ev.metric_key = metric_key(i, spec.metrics[i]);
+          try {
+            ev.record = rt.metrics[i].evaluate(row.sample, opts);
+          } catch (const host::CallError& e) {
+            if (cancel.load()) break;
+            ev.record = json{{"excluded", true}, {"failed", true}, {"reason", e.what()}}.dump();
+          }
+          evals.push_back(std::move(ev));
+        }
+        if (cancel.load()) continue;
+        writer.enqueue_sample(std::move(row), std::move(evals));
+        progress.advance(1, cached, false);
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned i = 0; i < workers; ++i) pool.emplace_back(worker);
+
+    // Pass 2: stream the selected items to the workers.
+    try {
+      size_t next = 0;
+      while (next < todo.size() && !cancel.load() && fatal_error.empty()) {
+        const uint64_t first = todo[next] / chunk * chunk;  // the chunk holding the next item
+        uint64_t pos = first;
+        rt.dataset->read(first, chunk, [&](std::string_view s) {
+          if (next < todo.size() && todo[next] == pos) {
+            queue.push(WorkItem{pos, json::parse(s)}, cancel);
+            ++next;
+          }
+          ++pos;
+        }, opts);
+        if (next < todo.size() && todo[next] < first + chunk) {
+          throw host::CallError(TLM_E_INPUT, "task " + spec.id + ": dataset '" +
+                                                 spec.dataset.plugin + "' returned fewer items "
+                                                 "than its count — fix the plugin");
+        }
+      }
+    } catch (...) {
+      queue.close();
+      for (auto& t : pool) t.join();
+      throw;
+    }
+    queue.close();
+    for (auto& t : pool) t.join();
+    progress.finish();
+    failed_samples += task_failed.load();
+    if (!fatal_error.empty()) {
+      writer.flush();
+      throw host::CallError(TLM_E_REQUEST, "task " + spec.id + ": " + fatal_error);
+    }
+    if (cancel.load()) {
+      interrupted = true;
+      break;
+    }
+  }
+  writer.flush();
+
+  if (interrupted || cancel.load()) {
+    manifest["interrupted_at"] = util::iso8601_utc_now();
+    report::write_json(options.out_dir / "manifest.json", manifest);
+    result.exit_code = kExitInterrupted;
+    return result;
+  }
+
+  // ---- aggregation ------------------------------------------------------------------------
+  json metrics = json::array();
+  for (auto& rt : tasks) {
+    const TaskSpec& spec = *rt.spec;
+    for (size_t i = 0; i < rt.metrics.size(); ++i) {
+      const std::string key = metric_key(i, spec.metrics[i]);
+      std::map<std::string, std::string> records;
+      db.for_each_evaluation(spec.id, key, [&](const store::EvaluationRow& ev) {
+        records.emplace(ev.item_id, ev.record);
+      });
+      json out;
+      try {
+        auto agg = rt.metrics[i].aggregate(opts);
+        db.for_each_sample(spec.id, [&](const store::SampleRow& s) {
+          auto it = records.find(s.item_id);
+          if (it != records.end()) agg.add(s.sample, it->second);
+        });
+        out = json::parse(agg.finish());
+      } catch (const host::CallError& e) {
+        out = {{"metrics", json::array({{{"metric", spec.metrics[i].plugin},
+                                         {"value", nullptr},
+                                         {"n", 0},
+                                         {"status", "error"},
+                                         {"reason", e.what()}}})}};
+      }
+      for (auto m : out.value("metrics", json::array())) {
+        json entry = {{"dimension", spec.dimension}, {"task", spec.id}};
+        for (auto& [k, v] : m.items()) entry[k] = v;
+        metrics.push_back(entry);
+      }
+    }
+  }
+
+  json summary;
+  summary["suite"] = suite.name;
+  summary["model"] = model ? model->identity().value("model", std::string()) : std::string();
+  summary["metrics"] = metrics;
+  result.summary = summary;
+
+  // ---- outputs ----------------------------------------------------------------------------
+  report::write_json(options.out_dir / "summary.json", summary);
+  write_samples(options.out_dir / "samples.jsonl", db, tasks);
+  manifest["finished_at"] = util::iso8601_utc_now();
+  manifest["duration_seconds"] = clock.seconds();
+  json usage = json::object();
+  for (const auto& [role, c] : clients) {
+    auto& st = c->stats();
+    usage[role] = {{"calls", st.calls.load()},         {"cache_hits", st.cache_hits.load()},
+                   {"retries", st.retries.load()},     {"failures", st.failures.load()},
+                   {"prompt_tokens", st.prompt_tokens.load()},
+                   {"completion_tokens", st.completion_tokens.load()}};
+  }
+  manifest["usage"] = usage;
+  manifest["failed_samples"] = failed_samples;
+  report::write_json(options.out_dir / "manifest.json", manifest);
+  if (!options.quiet) report::print_table(summary, stdout);
+  result.exit_code = kExitOk;
+  return result;
+}
+
+}  // namespace trustllm::engine

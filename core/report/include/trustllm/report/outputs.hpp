@@ -1,0 +1,30 @@
+// Writing the output folder: JSON files (atomically), samples.jsonl, and the terminal table.
+// Knows the shape of summary.json, nothing about datasets or metrics.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace trustllm::report {
+
+namespace fs = std::filesystem;
+
+// Writes pretty JSON to `path` via a temporary file and rename, so readers never see half a
+// file.
+void write_json(const fs::path& path, const nlohmann::json& value);
+
+// Writes one JSON object per line; `produce` calls `emit` for each line, in order.
+void write_jsonl(const fs::path& path,
+                 const std::function<void(const std::function<void(const nlohmann::json&)>&)>&
+                     produce);
+
+// The summary table: dimension, task, metric, value, n, direction, status.
+void print_table(const nlohmann::json& summary, std::FILE* out);
+
+// Value formatting for people: up to 4 decimals, "—" for null.
+std::string format_value(const nlohmann::json& value);
+
+}  // namespace trustllm::report
