@@ -4,7 +4,7 @@
 // Prints one JSON line (wall-clock numbers first; cpu_* use this thread's CPU time, which is
 // what matters on a busy machine):
 //   {"bench":"llama2c","tokens":N,"seconds":S,"tokens_per_second":R,"cpu_seconds":C,
-//    "cpu_tokens_per_second":RC}
+//    "cpu_tokens_per_second":RC,"isa":"avx2"|"baseline"}
 #include <time.h>
 
 #include <chrono>
@@ -70,9 +70,9 @@ int main(int argc, char** argv) {
     const double cpu = thread_cpu_seconds() - cpu_start;
     std::printf(
         "{\"bench\":\"llama2c\",\"tokens\":%lld,\"seconds\":%.4f,\"tokens_per_second\":%.1f,"
-        "\"cpu_seconds\":%.4f,\"cpu_tokens_per_second\":%.1f}\n",
+        "\"cpu_seconds\":%.4f,\"cpu_tokens_per_second\":%.1f,\"isa\":\"%s\"}\n",
         tokens, seconds, static_cast<double>(tokens) / seconds, cpu,
-        static_cast<double>(tokens) / cpu);
+        static_cast<double>(tokens) / cpu, std::string(kernel_isa()).c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "llama2c_bench: %s\n", e.what());

@@ -110,11 +110,9 @@ struct SuiteArgs {
 
 void add_suite_args(CLI::App* cmd, SuiteArgs& a, bool suite_required = true) {
   auto* opt = cmd->add_option("suite", a.suite, "suite YAML file");
-  if (suite_required) opt->required()->check(CLI::ExistingFile);
-  cmd->add_option("--model", a.model, "model file bound to the 'model' role (configs/models/*.yaml)")
-      ->check(CLI::ExistingFile);
-  cmd->add_option("--judge", a.judge, "model file bound to the 'judge' role")
-      ->check(CLI::ExistingFile);
+  if (suite_required) opt->required();
+  cmd->add_option("--model", a.model, "model file bound to the 'model' role (configs/models/*.yaml)");
+  cmd->add_option("--judge", a.judge, "model file bound to the 'judge' role");
   cmd->add_option("--role", a.roles, "bind any role: NAME=FILE.yaml (repeatable)");
   cmd->add_option("--set", a.sets, "override a suite value: a.b.c=value (repeatable)");
 }
@@ -304,7 +302,7 @@ void register_commands(CLI::App& app, Context& ctx) {
     auto temperature = std::make_shared<double>(0.0);
     auto seed = std::make_shared<uint64_t>(0);
     auto sets = std::make_shared<std::vector<std::string>>();
-    cmd->add_option("--model", *model, "model file (configs/models/*.yaml)")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--model", *model, "model file (configs/models/*.yaml)")->required();
     cmd->add_option("--max-tokens", *max_tokens, "maximum new tokens")->check(CLI::PositiveNumber);
     cmd->add_option("--temperature", *temperature, "sampling temperature (0 = greedy)")->check(CLI::Range(0.0, 10.0));
     cmd->add_option("--seed", *seed, "sampling seed");

@@ -9,6 +9,7 @@
 #     generated from the built library, so the host can list plugins without loading them.
 # First-party plugins use this same helper.
 include_guard(GLOBAL)
+include(GNUInstallDirs)
 
 set_property(GLOBAL PROPERTY TRUSTLLM_PLUGIN_HELPER_DIR "${CMAKE_CURRENT_LIST_DIR}")
 
@@ -52,11 +53,18 @@ function(trustllm_add_plugin name)
     C_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
     LIBRARY_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}"
-    BUILD_RPATH "$ORIGIN"
+    BUILD_WITH_INSTALL_RPATH ON
     INSTALL_RPATH "$ORIGIN")
   if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND NOT APPLE)
     target_link_options(${name} PRIVATE "LINKER:--no-undefined" "LINKER:--exclude-libs,ALL"
                                         "LINKER:--enable-new-dtags")
+    # Export exactly the entry point: -fvisibility=hidden cannot hide template instantiations
+    # of the standard library (typeinfo, unique statics), a version script can.
+    set(_map "${CMAKE_CURRENT_BINARY_DIR}/${name}.exports.map")
+    file(CONFIGURE OUTPUT "${_map}"
+         CONTENT "{\n  global: trustllm_plugin_entry_v1;\n  local: *;\n};\n")
+    target_link_options(${name} PRIVATE "LINKER:--version-script=${_map}")
+    set_property(TARGET ${name} APPEND PROPERTY LINK_DEPENDS "${_map}")
   endif()
 
   _trustllm_meta_dump_target(_dump)

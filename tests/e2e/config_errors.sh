@@ -39,7 +39,7 @@ tasks:
 $base_task
         evaluater: keyword
 EOF2
-expect_error "unknown_key.yaml:7:" 2 -- "$TRUSTLLM" validate "$WORK/unknown_key.yaml"
+expect_error "unknown_key.yaml:8:" 2 -- "$TRUSTLLM" validate "$WORK/unknown_key.yaml"
 grep -qF "evaluater" "$WORK/err.txt" && grep -qF "did you mean 'evaluator'" "$WORK/err.txt" || fail "$(cat "$WORK/err.txt")"
 pass "unknown key"
 
@@ -50,7 +50,7 @@ tasks:
 $base_task
     limit: ten
 EOF2
-expect_error "wrong_type.yaml:7:" 2 -- "$TRUSTLLM" validate "$WORK/wrong_type.yaml"
+expect_error "wrong_type.yaml:8:" 2 -- "$TRUSTLLM" validate "$WORK/wrong_type.yaml"
 grep -qF "tasks[0].limit" "$WORK/err.txt" && grep -qi "integer" "$WORK/err.txt" || fail "$(cat "$WORK/err.txt")"
 pass "wrong type"
 
@@ -94,10 +94,13 @@ suite unset_env.yaml <<EOF2
 roles: {model: model.yaml}
 tasks:
   - id: jailbreak
-    dataset: {plugin: trustllm_safety, task: jailbreak, data_dir: \${TRUSTLLM_SURELY_UNSET_VAR}}
+    dataset:
+      plugin: trustllm_safety
+      task: jailbreak
+      data_dir: \${TRUSTLLM_SURELY_UNSET_VAR}
     metrics: [{plugin: refusal_rate}]
 EOF2
-expect_error "unset_env.yaml:4:" 2 -- "$TRUSTLLM" validate "$WORK/unset_env.yaml"
+expect_error "unset_env.yaml:7:" 2 -- "$TRUSTLLM" validate "$WORK/unset_env.yaml"
 grep -qF "TRUSTLLM_SURELY_UNSET_VAR" "$WORK/err.txt" || fail "$(cat "$WORK/err.txt")"
 pass "unset variable"
 

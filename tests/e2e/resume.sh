@@ -8,7 +8,7 @@ fake_model_file "$WORK/fake.yaml" "max_concurrency: 4"
 args=("$SRC/configs/trustllm/safety.yaml" --model "$WORK/fake.yaml" --limit 150 --jobs 4 --quiet)
 
 "$TRUSTLLM" run "${args[@]}" --out "$WORK/full" || fail "uninterrupted run failed"
-curl -fsS -X POST "http://127.0.0.1:$PORT/reset" >/dev/null
+curl -fsS -X POST -d '{}' "http://127.0.0.1:$PORT/reset" >/dev/null
 
 "$TRUSTLLM" run "${args[@]}" --out "$WORK/killed" &
 pid=$!

@@ -13,7 +13,7 @@ pb=$!
 wait $pa || fail "process A failed: $(cat "$WORK/a.err")"
 wait $pb || fail "process B failed: $(cat "$WORK/b.err")"
 grep -qi "locked" "$WORK/a.err" "$WORK/b.err" && fail "database is locked"
-curl -fsS -X POST "http://127.0.0.1:$PORT/reset" >/dev/null
+curl -fsS -X POST -d '{}' "http://127.0.0.1:$PORT/reset" >/dev/null
 "$TRUSTLLM" run "${common[@]}" --limit 200 --out "$WORK/c" || fail "third run"
 ok=$(curl -fsS "http://127.0.0.1:$PORT/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ok"])')
 [ "$ok" = 0 ] || fail "a new folder with the shared cache made $ok model calls"

@@ -10,7 +10,7 @@ namespace trustllm::config::detail {
 namespace {
 
 constexpr int kMaxDepth = 200;
-constexpr std::size_t kMaxNodes = 2'000'000;
+constexpr std::size_t kMaxNodes = 100'000;  // values after alias expansion
 
 const std::string kStrTag = "tag:yaml.org,2002:str";
 const std::string kIntTag = "tag:yaml.org,2002:int";

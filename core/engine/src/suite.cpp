@@ -163,7 +163,8 @@ Suite load_suite(const fs::path& file, plugin::Registry& registry, const SuiteOp
   s.seed = doc.value.value("seed", uint64_t{0});
   const json& paths = doc.value["plugin_paths"];
   for (size_t i = 0; i < paths.size(); ++i) {
-    fs::path p = relative_to(s.file, paths[i].get<std::string>());
+    const std::string ptr = "/plugin_paths/" + std::to_string(i);
+    fs::path p = relative_to(fs::path(doc.where(ptr).file), paths[i].get<std::string>());
     s.plugin_paths.push_back(p);
     registry.add_search_dir(p);
   }
@@ -174,7 +175,8 @@ Suite load_suite(const fs::path& file, plugin::Registry& registry, const SuiteOp
     const std::string ptr = "/roles/" + role;
     if (options.role_files.count(role) || options.role_inline.count(role)) continue;
     if (v.is_string()) {
-      fs::path f = relative_to(s.file, v.get<std::string>());
+      // Relative to the file that wrote it (an included file may bind the role).
+      fs::path f = relative_to(fs::path(doc.where(ptr).file), v.get<std::string>());
       if (!fs::exists(f)) {
         fail(doc, ptr, "model file not found: " + f.string() +
                            " — fix the path (relative to the suite file) or pass --" + role +

@@ -34,6 +34,7 @@ inline constexpr const char* kRunDdl =
     " status TEXT NOT NULL CHECK (status IN ('ok','failed')),"
     " error TEXT,"
     " created_at TEXT NOT NULL,"
+    " sample TEXT NOT NULL DEFAULT '{}',"
     " PRIMARY KEY (task, item_id));"
     "CREATE INDEX IF NOT EXISTS samples_by_seq ON samples(task, seq);"
     "CREATE TABLE IF NOT EXISTS evaluations("

@@ -20,7 +20,7 @@ void validate_sample(const SampleRow& row) {
 SampleWriter::SampleWriter(Connection& conn)
     : insert_sample_(conn.cached(
           "INSERT OR REPLACE INTO samples(task, item_id, seq, prompt, response, response_meta, status, error, "
-          "created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")),
+          "created_at, sample) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")),
       delete_evaluations_(conn.cached("DELETE FROM evaluations WHERE task = ?1 AND item_id = ?2")),
       insert_evaluation_(conn.cached(
           "INSERT OR REPLACE INTO evaluations(task, item_id, metric_key, record) VALUES(?1, ?2, ?3, ?4)")) {}
@@ -34,7 +34,8 @@ void SampleWriter::sample(const SampleRow& r) {
       .bind(6, std::string_view(r.response_meta.empty() ? std::string_view("{}") : std::string_view(r.response_meta)))
       .bind(7, r.status)
       .bind(8, r.error)
-      .bind(9, r.created_at);
+      .bind(9, r.created_at)
+      .bind(10, std::string_view(r.sample.empty() ? std::string_view("{}") : std::string_view(r.sample)));
   insert_sample_.run();
   delete_evaluations_.bind(1, r.task).bind(2, r.item_id);
   delete_evaluations_.run();
@@ -50,7 +51,8 @@ void SampleWriter::evaluation(const EvaluationRow& r) {
 namespace {
 
 constexpr const char* kSampleColumns =
-    "SELECT task, item_id, seq, prompt, response, response_meta, status, error, created_at FROM samples ";
+    "SELECT task, item_id, seq, prompt, response, response_meta, status, error, created_at, sample "
+    "FROM samples ";
 
 SampleRow read_sample(const detail::Stmt& st) {
   SampleRow r;
@@ -63,6 +65,7 @@ SampleRow read_sample(const detail::Stmt& st) {
   r.status = st.text(6);
   r.error = st.opt_text(7);
   r.created_at = st.text(8);
+  r.sample = st.text(9);
   return r;
 }
 

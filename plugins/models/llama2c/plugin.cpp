@@ -15,7 +15,7 @@ using trustllm::sdk::json;
 namespace sdk = trustllm::sdk;
 namespace l2 = trustllm::llama2c;
 
-constexpr const char* kSchema = R"({
+constexpr const char* kSchema = R"json({
   "type": "object",
   "additionalProperties": false,
   "required": ["checkpoint", "tokenizer"],
@@ -26,12 +26,12 @@ constexpr const char* kSchema = R"({
     "top_p": {"type": "number", "default": 1.0, "minimum": 0, "maximum": 1, "description": "nucleus sampling when a request gives none (1 = off)"},
     "max_tokens_cap": {"type": "integer", "default": 0, "minimum": 0, "description": "upper bound on any request's max_tokens (0 = none)"}
   }
-})";
+})json";
 
-constexpr const char* kExample = R"(plugin: llama2c
+constexpr const char* kExample = R"json(plugin: llama2c
 checkpoint: ${TRUSTLLM_MODEL_DIR}/tinyllamas-stories260K/stories260K.bin
 tokenizer: ${TRUSTLLM_MODEL_DIR}/tinyllamas-stories260K/tok512.bin
-)";
+)json";
 
 // Weights and tokenizers are loaded once per process and shared by every instance.
 struct SharedModel {

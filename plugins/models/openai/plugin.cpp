@@ -13,36 +13,36 @@ using trustllm::sdk::json;
 namespace sdk = trustllm::sdk;
 namespace oa = trustllm::openai;
 
-constexpr const char* kCommonProps = R"(
+constexpr const char* kCommonProps = R"json(
     "base_url": {"type": "string", "minLength": 1, "description": "API root, e.g. https://api.openai.com/v1 or http://127.0.0.1:8000/v1"},
     "api_key_env": {"type": "string", "default": "", "description": "NAME of the environment variable holding the API key (the key itself never goes in a file)"},
     "headers": {"type": "object", "default": {}, "description": "extra HTTP headers (values may use ${ENV})"},
     "timeout": {"type": "number", "default": 120, "exclusiveMinimum": 0, "description": "seconds per request"},
     "connect_timeout": {"type": "number", "default": 10, "exclusiveMinimum": 0, "description": "seconds to connect"},
-    "verify_tls": {"type": "boolean", "default": true, "description": "verify the server's TLS certificate"})";
+    "verify_tls": {"type": "boolean", "default": true, "description": "verify the server's TLS certificate"})json";
 
 std::string openai_schema() {
-  return std::string(R"({
+  return std::string(R"json({
   "type": "object",
   "additionalProperties": false,
   "required": ["base_url", "model"],
-  "properties": {)") + kCommonProps + R"(,
+  "properties": {)json") + kCommonProps + R"json(,
     "model": {"type": "string", "minLength": 1, "description": "model id sent with each request (Azure: ignored, the deployment is in base_url)"},
     "azure": {"type": "boolean", "default": false, "description": "Azure OpenAI: api-key header and api-version"},
     "api_version": {"type": "string", "default": "", "description": "Azure api-version query parameter"}
   }
-})";
+})json";
 }
 
 std::string classifier_schema() {
-  return std::string(R"({
+  return std::string(R"json({
   "type": "object",
   "additionalProperties": false,
   "required": ["base_url"],
-  "properties": {)") + kCommonProps + R"(,
+  "properties": {)json") + kCommonProps + R"json(,
     "model": {"type": "string", "default": "", "description": "name recorded with results, e.g. LibrAI/longformer-harmful-ro"}
   }
-})";
+})json";
 }
 
 oa::BackendOptions options_from(const json& c, const std::string& kind) {

@@ -213,7 +213,7 @@ TEST_CASE("invalid or hostile input never crashes") {
       "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
       "g: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n",
       std::string(5000, '[') + std::string(5000, ']'),
-      std::string("a: \"\xff\xfe\x00\x01\"\n", 12),
+      std::string("a: \"\xff\xfe\x00\x01\"\n", 10),
       "a: !!int notanumber\n",
       "a: ${UNTERMINATED\n",
       "a: ${1BAD}\n",

@@ -618,3 +618,62 @@ TEST_CASE("unusable files give one-line errors") {
     }
   }
 }
+
+TEST_CASE("a failed commit is reported by flush and later enqueues") {
+  TempDir dir;
+  const fs::path file = dir.path / "run.sqlite";
+  auto run = std::make_shared<RunDb>(file);
+  Writer writer(run);
+  const SampleRow s0 = sample("t", 0);
+  writer.enqueue_sample(s0, {evaluation(s0, "acc", 0)});
+  writer.flush();
+  raw_exec(file, "DROP TABLE evaluations");  // sabotage from outside
+  const SampleRow s1 = sample("t", 1);
+  writer.enqueue_sample(s1, {evaluation(s1, "acc", 1)});
+  try {
+    writer.flush();
+    FAIL("expected a StoreError");
+  } catch (const StoreError& e) {
+    const std::string msg = e.what();
+    MESSAGE(msg);
+    CHECK(msg.find(file.string() + ": ") == 0);
+    CHECK(msg.find('\n') == std::string::npos);
+  }
+  CHECK_THROWS_AS(writer.enqueue_sample(sample("t", 2)), StoreError);
+  CHECK(run->count_samples() == 1);  // the failed batch was rolled back as a whole
+}
+
+TEST_CASE("a malformed database gives a one-line error") {
+  TempDir dir;
+  const fs::path file = dir.path / "run.sqlite";
+  {
+    RunDb db(file);
+    for (int i = 0; i < 200; ++i) {
+      SampleRow s = sample("t", i);
+      s.prompt = std::string(500, 'p');
+      db.put_sample(s);
+    }
+  }
+  const auto size = fs::file_size(file);
+  REQUIRE(size > 8 * 4096);
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    const std::string garbage(3 * 4096, '\xA5');
+    f.seekp(2 * 4096);  // keep the header page, wreck b-tree pages
+    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  try {
+    RunDb db(file);
+    int n = 0;
+    db.for_each_sample("t", [&](const SampleRow&) { ++n; });
+    db.count_samples();
+    db.put_sample(sample("t", 1000));
+    FAIL("expected a StoreError");
+  } catch (const StoreError& e) {
+    const std::string msg = e.what();
+    MESSAGE(msg);
+    CHECK(msg.find(file.string() + ": ") == 0);
+    CHECK(msg.find("delete the folder or choose another --out") != std::string::npos);
+    CHECK(msg.find('\n') == std::string::npos);
+  }
+}

@@ -29,13 +29,13 @@ inline constexpr int kEosToken = 2;
 
 // Model hyper-parameters (the 7-int32 checkpoint header).
 struct Config {
-  int dim = 0;          // transformer width
-  int hidden_dim = 0;   // FFN width
+  int dim = 0;         // transformer width
+  int hidden_dim = 0;  // FFN width
   int n_layers = 0;
-  int n_heads = 0;      // query heads
-  int n_kv_heads = 0;   // key/value heads (grouped-query attention when < n_heads)
-  int vocab_size = 0;   // always positive here
-  int seq_len = 0;      // maximum context length (positions)
+  int n_heads = 0;                // query heads
+  int n_kv_heads = 0;             // key/value heads (grouped-query attention when < n_heads)
+  int vocab_size = 0;             // always positive here
+  int seq_len = 0;                // maximum context length (positions)
   bool shared_classifier = true;  // header vocab_size > 0: classifier == token embedding
 
   int head_size() const { return dim / n_heads; }
@@ -120,7 +120,7 @@ class Tokenizer {
   std::string path_;
   std::vector<std::string> pieces_;
   std::vector<float> scores_;
-  std::vector<std::int16_t> byte_value_;             // raw byte of <0xXX> pieces, else -1
+  std::vector<std::int16_t> byte_value_;                  // raw byte of <0xXX> pieces, else -1
   std::vector<std::pair<std::string_view, int>> sorted_;  // (piece, id), sorted for lookup
   int max_token_length_ = 0;
 };
@@ -133,11 +133,11 @@ struct GenerateOptions {
 };
 
 struct GenerateResult {
-  std::string text;            // newly generated text only (the prompt is not included)
-  int prompt_tokens = 0;       // prompt tokens fed to the model, BOS included, after truncation
-  int completion_tokens = 0;   // tokens generated, not counting a final BOS/EOS
+  std::string text;           // newly generated text only (the prompt is not included)
+  int prompt_tokens = 0;      // prompt tokens fed to the model, BOS included, after truncation
+  int completion_tokens = 0;  // tokens generated, not counting a final BOS/EOS
   bool prompt_truncated = false;
-  std::string finish_reason;   // "stop" (model produced BOS or EOS) or "length"
+  std::string finish_reason;  // "stop" (model produced BOS or EOS) or "length"
 };
 
 // Thrown by Session::generate when the `cancelled` callback returns true.
@@ -171,8 +171,7 @@ class Session {
                           const std::function<bool()>& cancelled = {});
 
   // Same, with an already tokenized prompt (must start with BOS to match generate()).
-  GenerateResult generate_tokens(std::span<const int> prompt_tokens,
-                                 const GenerateOptions& options,
+  GenerateResult generate_tokens(std::span<const int> prompt_tokens, const GenerateOptions& options,
                                  const std::function<bool()>& cancelled = {});
 
   // Runs one token at `pos` (0 <= pos < seq_len) and returns the logits (vocab_size floats,
@@ -186,5 +185,9 @@ class Session {
   struct State;
   std::unique_ptr<State> s_;
 };
+
+// Which compute kernels this process uses: "avx2" or "baseline" (portable 4-lane SIMD). Both
+// give bit-identical results. TRUSTLLM_LLAMA2C_ISA=baseline in the environment forces baseline.
+std::string_view kernel_isa();
 
 }  // namespace trustllm::llama2c

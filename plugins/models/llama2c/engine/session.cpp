@@ -2,9 +2,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "llama2c.hpp"
@@ -19,38 +21,45 @@ namespace {
 using v4f = float __attribute__((vector_size(16)));
 using v4i = std::int32_t __attribute__((vector_size(16)));
 
-// x86-64: hot kernels are also compiled for AVX2 and picked at load time (ifunc). They use
-// the same 4-lane arithmetic (no FMA: -ffp-contract=off), so results are bit-identical to the
-// baseline SSE2 build; AVX only saves instructions (3-operand forms, unaligned memory operands).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(LLAMA2C_NO_CLONES)
-#define LLAMA2C_HOT __attribute__((target_clones("avx2", "default")))
-#else
-#define LLAMA2C_HOT
-#endif
+// Everything on the hot path is force-inlined into the kernel entry points below, which are
+// compiled twice on x86-64: for the baseline (SSE2) and for AVX2, chosen once at run time.
+// Both use the same 4-lane arithmetic (and no FMA: -ffp-contract=off, and "avx2" does not
+// imply FMA), so their results are bit-identical; AVX only saves instructions (3-operand
+// forms, unaligned memory operands). Plain function pointers, not ifunc/target_clones, so
+// that sanitizers and any loader are happy.
+#define LLAMA2C_INLINE __attribute__((always_inline)) inline
 
-inline v4f load4(const float* p) {
+LLAMA2C_INLINE v4f load4(const float* p) {
   v4f v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
 
-inline void store4(float* p, v4f v) { std::memcpy(p, &v, sizeof v); }
+LLAMA2C_INLINE void store4(float* p, v4f v) {
+  std::memcpy(p, &v, sizeof v);
+}
 
-inline v4f splat(float f) { return v4f{f, f, f, f}; }
+LLAMA2C_INLINE v4f splat(float f) {
+  return v4f{f, f, f, f};
+}
 
-inline float hsum(v4f v) { return (v[0] + v[2]) + (v[1] + v[3]); }
+LLAMA2C_INLINE float hsum(v4f v) {
+  return (v[0] + v[2]) + (v[1] + v[3]);
+}
 
 // {hsum(a), hsum(b), hsum(c), hsum(d)}, each summed in exactly the same order as hsum().
-inline v4f hsum4(v4f a, v4f b, v4f c, v4f d) {
-  const v4f ab = __builtin_shuffle(a, b, v4i{0, 4, 1, 5}) + __builtin_shuffle(a, b, v4i{2, 6, 3, 7});
-  const v4f cd = __builtin_shuffle(c, d, v4i{0, 4, 1, 5}) + __builtin_shuffle(c, d, v4i{2, 6, 3, 7});
+LLAMA2C_INLINE v4f hsum4(v4f a, v4f b, v4f c, v4f d) {
+  const v4f ab =
+      __builtin_shuffle(a, b, v4i{0, 4, 1, 5}) + __builtin_shuffle(a, b, v4i{2, 6, 3, 7});
+  const v4f cd =
+      __builtin_shuffle(c, d, v4i{0, 4, 1, 5}) + __builtin_shuffle(c, d, v4i{2, 6, 3, 7});
   return __builtin_shuffle(ab, cd, v4i{0, 1, 4, 5}) + __builtin_shuffle(ab, cd, v4i{2, 3, 6, 7});
 }
 
 // Dot products of `R` consecutive rows of w (row length n) with x, into out[0, R).
 template <int R>
-__attribute__((always_inline)) inline void dot_rows(float* __restrict out, const float* __restrict x,
-                     const float* __restrict w, std::size_t n) {
+LLAMA2C_INLINE void dot_rows(float* __restrict out, const float* __restrict x,
+                             const float* __restrict w, std::size_t n) {
   v4f acc[R] = {};
   std::size_t j = 0;
   for (; j + 4 <= n; j += 4) {
@@ -63,10 +72,9 @@ __attribute__((always_inline)) inline void dot_rows(float* __restrict out, const
     for (int r = 0; r < R; r += 4) {
       v4f s = hsum4(acc[r], acc[r + 1], acc[r + 2], acc[r + 3]);
       for (std::size_t k = j; k < n; ++k) {
-        const v4f wk = {w[static_cast<std::size_t>(r) * n + k],
-                        w[static_cast<std::size_t>(r + 1) * n + k],
-                        w[static_cast<std::size_t>(r + 2) * n + k],
-                        w[static_cast<std::size_t>(r + 3) * n + k]};
+        const v4f wk = {
+            w[static_cast<std::size_t>(r) * n + k], w[static_cast<std::size_t>(r + 1) * n + k],
+            w[static_cast<std::size_t>(r + 2) * n + k], w[static_cast<std::size_t>(r + 3) * n + k]};
         s += wk * splat(x[k]);
       }
       store4(out + r, s);
@@ -83,8 +91,8 @@ __attribute__((always_inline)) inline void dot_rows(float* __restrict out, const
 
 // out[i] = dot(w[i, 0:n], x) for i in [0, d); w is row-major (d, n). Every row is summed the
 // same way (4 lanes over j, then the lanes pairwise, then the tail), whatever the blocking.
-LLAMA2C_HOT void matmul(float* __restrict out, const float* __restrict x, const float* __restrict w, int n,
-            int d) {
+LLAMA2C_INLINE void matmul_impl(float* __restrict out, const float* __restrict x,
+                                const float* __restrict w, int n, int d) {
   const std::size_t nn = static_cast<std::size_t>(n);
   int i = 0;
   for (; i + 8 <= d; i += 8) dot_rows<8>(out + i, x, w + static_cast<std::size_t>(i) * nn, nn);
@@ -105,13 +113,13 @@ void rmsnorm(float* out, const float* x, const float* weight, int n) {
 // e^r (the Cephes expf coefficients), and scaling by 2^n through the exponent bits. Relative
 // error ~1e-7; inputs are clamped to [-87, 88] (results never denormal, never infinite). Pure
 // lane-wise float arithmetic, so it is deterministic and identical on every target.
-inline v4f exp4(v4f x) {
+LLAMA2C_INLINE v4f exp4(v4f x) {
   const v4f lo = splat(-87.0f), hi = splat(88.0f);
   x = x < lo ? lo : x;
   x = x > hi ? hi : x;
   const v4f t = x * splat(1.44269504088896341f) + splat(0.5f);
-  v4i n = __builtin_convertvector(t, v4i);       // truncates toward zero
-  n += (__builtin_convertvector(n, v4f) > t);     // -1 where truncation rounded up: floor()
+  v4i n = __builtin_convertvector(t, v4i);     // truncates toward zero
+  n += (__builtin_convertvector(n, v4f) > t);  // -1 where truncation rounded up: floor()
   const v4f nf = __builtin_convertvector(n, v4f);
   const v4f r = x - nf * splat(0.693359375f) - nf * splat(-2.12194440e-4f);
   v4f p = splat(1.9875691500E-4f);
@@ -128,7 +136,7 @@ inline v4f exp4(v4f x) {
 }
 
 // In-place softmax over x[0, n).
-LLAMA2C_HOT void softmax(float* x, int n) {
+LLAMA2C_INLINE void softmax_impl(float* x, int n) {
   float max_val = x[0];
   int i = 0;
   if (n >= 4) {
@@ -166,7 +174,7 @@ LLAMA2C_HOT void softmax(float* x, int n) {
 }
 
 // h[i] = silu(h[i]) * g[i], silu(v) = v * sigmoid(v).
-LLAMA2C_HOT void swiglu(float* __restrict h, const float* __restrict g, int n) {
+LLAMA2C_INLINE void swiglu_impl(float* __restrict h, const float* __restrict g, int n) {
   int i = 0;
   const v4f one = splat(1.0f);
   for (; i + 4 <= n; i += 4) {
@@ -186,9 +194,10 @@ LLAMA2C_HOT void swiglu(float* __restrict h, const float* __restrict g, int n) {
 
 // One attention head: scores of q against keys 0..n-1, softmax, weighted sum of values.
 // k and v point at the head's slice of position 0; consecutive positions are `stride` apart.
-LLAMA2C_HOT void attend(float* __restrict out, float* __restrict att, const float* __restrict q,
-            const float* __restrict k, const float* __restrict v, std::size_t stride, int hs,
-            int n, float scale) {
+LLAMA2C_INLINE void attend_impl(float* __restrict out, float* __restrict att,
+                                const float* __restrict q, const float* __restrict k,
+                                const float* __restrict v, std::size_t stride, int hs, int n,
+                                float scale) {
   if (hs % 4 == 0) {
     int t = 0;
     const v4f sv = splat(scale);
@@ -222,7 +231,7 @@ LLAMA2C_HOT void attend(float* __restrict out, float* __restrict att, const floa
       att[t] = score * scale;
     }
   }
-  softmax(att, n);
+  softmax_impl(att, n);
   int i = 0;
   for (; i + 8 <= hs; i += 8) {  // 8 output lanes at a time, kept in registers
     v4f a0{}, a1{};
@@ -240,6 +249,62 @@ LLAMA2C_HOT void attend(float* __restrict out, float* __restrict att, const floa
     for (int t = 0; t < n; ++t) acc += att[t] * v[static_cast<std::size_t>(t) * stride + i];
     out[i] = acc;
   }
+}
+
+// ---- kernel entry points and run-time dispatch -------------------------------------------
+
+using MatmulFn = void (*)(float*, const float*, const float*, int, int);
+using SoftmaxFn = void (*)(float*, int);
+using SwigluFn = void (*)(float*, const float*, int);
+using AttendFn = void (*)(float*, float*, const float*, const float*, const float*, std::size_t,
+                          int, int, float);
+
+#define LLAMA2C_DEFINE_KERNELS(SUFFIX, ATTR)                                                  \
+  ATTR void matmul_##SUFFIX(float* out, const float* x, const float* w, int n, int d) {       \
+    matmul_impl(out, x, w, n, d);                                                             \
+  }                                                                                           \
+  ATTR void softmax_##SUFFIX(float* x, int n) {                                               \
+    softmax_impl(x, n);                                                                       \
+  }                                                                                           \
+  ATTR void swiglu_##SUFFIX(float* h, const float* g, int n) {                                \
+    swiglu_impl(h, g, n);                                                                     \
+  }                                                                                           \
+  ATTR void attend_##SUFFIX(float* out, float* att, const float* q, const float* k,           \
+                            const float* v, std::size_t stride, int hs, int n, float scale) { \
+    attend_impl(out, att, q, k, v, stride, hs, n, scale);                                     \
+  }
+
+LLAMA2C_DEFINE_KERNELS(baseline, )
+#if defined(__x86_64__) && defined(__GNUC__)
+#define LLAMA2C_HAVE_AVX2 1
+LLAMA2C_DEFINE_KERNELS(avx2, __attribute__((target("avx2"))))
+#endif
+
+struct Kernels {
+  const char* isa;
+  MatmulFn matmul;
+  SoftmaxFn softmax;
+  SwigluFn swiglu;
+  AttendFn attend;
+};
+
+// Chosen once per process. TRUSTLLM_LLAMA2C_ISA=baseline forces the portable kernels (tests
+// use it to check that both variants give identical results).
+const Kernels& kernels() {
+  static const Kernels chosen = [] {
+    const Kernels baseline{"baseline", matmul_baseline, softmax_baseline, swiglu_baseline,
+                           attend_baseline};
+    const char* env = std::getenv("TRUSTLLM_LLAMA2C_ISA");
+    if (env != nullptr && std::string_view(env) == "baseline") return baseline;
+#ifdef LLAMA2C_HAVE_AVX2
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2")) {
+      return Kernels{"avx2", matmul_avx2, softmax_avx2, swiglu_avx2, attend_avx2};
+    }
+#endif
+    return baseline;
+  }();
+  return chosen;
 }
 
 // ---- random numbers ------------------------------------------------------------------------
@@ -266,9 +331,10 @@ constexpr int kCancelCheckInterval = 8;
 struct Session::State {
   std::shared_ptr<const Weights> weights;
   std::shared_ptr<const Tokenizer> tokenizer;
+  const Kernels* kn = &kernels();
   Config c;
   std::vector<float> x, xb, xb2, hb, hb2, q, att, logits;
-  std::vector<float> key_cache, value_cache;  // (n_layers, seq_len, kv_dim)
+  std::vector<float> key_cache, value_cache;      // (n_layers, seq_len, kv_dim)
   std::vector<std::pair<float, int>> candidates;  // top-p scratch
 
   void run_layers(int token, int pos);
@@ -299,9 +365,9 @@ void Session::State::run_layers(int token, int pos) {
     const std::size_t cache_off = (sl * sseq + static_cast<std::size_t>(pos)) * skv;
     float* k = key_cache.data() + cache_off;
     float* v = value_cache.data() + cache_off;
-    matmul(q.data(), xb.data(), w.wq + sl * sdim * sdim, dim, dim);
-    matmul(k, xb.data(), w.wk + sl * skv * sdim, dim, kv_dim);
-    matmul(v, xb.data(), w.wv + sl * skv * sdim, dim, kv_dim);
+    kn->matmul(q.data(), xb.data(), w.wq + sl * sdim * sdim, dim, dim);
+    kn->matmul(k, xb.data(), w.wk + sl * skv * sdim, dim, kv_dim);
+    kn->matmul(v, xb.data(), w.wv + sl * skv * sdim, dim, kv_dim);
 
     // RoPE: rotate consecutive pairs (i, i+1) within each head.
     for (int i = 0; i < dim; i += 2) {
@@ -327,25 +393,25 @@ void Session::State::run_layers(int token, int pos) {
       float* ah = att.data() + static_cast<std::size_t>(h) * sseq;
       const std::size_t kv_off = static_cast<std::size_t>((h / kv_mul) * hs);
       float* out = xb.data() + static_cast<std::size_t>(h * hs);
-      attend(out, ah, qh, kbase + kv_off, vbase + kv_off, skv, hs, pos + 1, scale);
+      kn->attend(out, ah, qh, kbase + kv_off, vbase + kv_off, skv, hs, pos + 1, scale);
     }
 
-    matmul(xb2.data(), xb.data(), w.wo + sl * sdim * sdim, dim, dim);
+    kn->matmul(xb2.data(), xb.data(), w.wo + sl * sdim * sdim, dim, dim);
     for (int i = 0; i < dim; ++i) xp[i] += xb2[static_cast<std::size_t>(i)];
 
     // SwiGLU feed-forward.
     rmsnorm(xb.data(), xp, w.rms_ffn + sl * sdim, dim);
-    matmul(hb.data(), xb.data(), w.w1 + sl * shid * sdim, dim, hidden);
-    matmul(hb2.data(), xb.data(), w.w3 + sl * shid * sdim, dim, hidden);
-    swiglu(hb.data(), hb2.data(), hidden);
-    matmul(xb.data(), hb.data(), w.w2 + sl * sdim * shid, hidden, dim);
+    kn->matmul(hb.data(), xb.data(), w.w1 + sl * shid * sdim, dim, hidden);
+    kn->matmul(hb2.data(), xb.data(), w.w3 + sl * shid * sdim, dim, hidden);
+    kn->swiglu(hb.data(), hb2.data(), hidden);
+    kn->matmul(xb.data(), hb.data(), w.w2 + sl * sdim * shid, hidden, dim);
     for (int i = 0; i < dim; ++i) xp[i] += xb[static_cast<std::size_t>(i)];
   }
 }
 
 void Session::State::classify() {
   rmsnorm(x.data(), x.data(), weights->rms_final, c.dim);
-  matmul(logits.data(), x.data(), weights->wcls, c.dim, c.vocab_size);
+  kn->matmul(logits.data(), x.data(), weights->wcls, c.dim, c.vocab_size);
 }
 
 int Session::State::sample(const GenerateOptions& o, Rng& rng) {
@@ -359,7 +425,7 @@ int Session::State::sample(const GenerateOptions& o, Rng& rng) {
     return best;
   }
   for (int i = 0; i < n; ++i) p[i] /= o.temperature;
-  softmax(p, n);
+  kn->softmax(p, n);
   const float coin = rng.uniform();
 
   if (!(o.top_p > 0.0f && o.top_p < 1.0f)) {
@@ -409,16 +475,18 @@ int Session::State::sample(const GenerateOptions& o, Rng& rng) {
 
 // ---- Session -------------------------------------------------------------------------------
 
-Session::Session(std::shared_ptr<const Weights> weights,
-                 std::shared_ptr<const Tokenizer> tokenizer)
+std::string_view kernel_isa() {
+  return kernels().isa;
+}
+
+Session::Session(std::shared_ptr<const Weights> weights, std::shared_ptr<const Tokenizer> tokenizer)
     : s_(std::make_unique<State>()) {
   if (!weights) throw std::invalid_argument("llama2c::Session: weights are null");
   if (!tokenizer) throw std::invalid_argument("llama2c::Session: tokenizer is null");
   if (tokenizer->vocab_size() != weights->config().vocab_size) {
-    throw std::invalid_argument("llama2c::Session: tokenizer has " +
-                                std::to_string(tokenizer->vocab_size()) +
-                                " tokens but the model's vocab_size is " +
-                                std::to_string(weights->config().vocab_size));
+    throw std::invalid_argument(
+        "llama2c::Session: tokenizer has " + std::to_string(tokenizer->vocab_size()) +
+        " tokens but the model's vocab_size is " + std::to_string(weights->config().vocab_size));
   }
   State& s = *s_;
   s.weights = std::move(weights);
@@ -446,8 +514,12 @@ Session::~Session() = default;
 Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;
 
-const Weights& Session::weights() const { return *s_->weights; }
-const Tokenizer& Session::tokenizer() const { return *s_->tokenizer; }
+const Weights& Session::weights() const {
+  return *s_->weights;
+}
+const Tokenizer& Session::tokenizer() const {
+  return *s_->tokenizer;
+}
 
 std::span<const float> Session::forward(int token, int pos) {
   State& s = *s_;
@@ -496,8 +568,7 @@ GenerateResult Session::generate_tokens(std::span<const int> prompt_tokens,
   // Context-window rules (see llama2c.hpp).
   const int seq_len = s.c.seq_len;
   const int n_prompt = static_cast<int>(prompt_tokens.size());
-  const int max_new =
-      std::min(options.max_tokens, seq_len - std::min(n_prompt, kMinPromptKeep));
+  const int max_new = std::min(options.max_tokens, seq_len - std::min(n_prompt, kMinPromptKeep));
 
   GenerateResult result;
   // The prompt actually run: first token, then the last `keep - 1` tokens when truncating.
@@ -505,8 +576,7 @@ GenerateResult Session::generate_tokens(std::span<const int> prompt_tokens,
   result.prompt_truncated = keep < n_prompt;
   result.prompt_tokens = keep;
   auto prompt_at = [&](int i) {
-    return i == 0 ? prompt_tokens[0]
-                  : prompt_tokens[static_cast<std::size_t>(n_prompt - keep + i)];
+    return i == 0 ? prompt_tokens[0] : prompt_tokens[static_cast<std::size_t>(n_prompt - keep + i)];
   };
 
   // Prefill: every prompt token but the last needs only its KV-cache entries.

@@ -79,8 +79,9 @@ std::shared_ptr<const Tokenizer> Tokenizer::load(const std::string& path, int vo
     fail(path, "file is " + std::to_string(data.size()) + " bytes - not a llama2.c tokenizer");
   }
   if (max_len < 1 || max_len > 4096) {
-    fail(path, "max_token_length " + std::to_string(max_len) + " is implausible - not a llama2.c "
-               "tokenizer");
+    fail(path, "max_token_length " + std::to_string(max_len) +
+                   " is implausible - not a llama2.c "
+                   "tokenizer");
   }
 
   std::shared_ptr<Tokenizer> t(new Tokenizer());
@@ -103,8 +104,9 @@ std::shared_ptr<const Tokenizer> Tokenizer::load(const std::string& path, int vo
                      " - not a llama2.c tokenizer");
     }
     if (!std::isfinite(score)) {
-      fail(path, "token " + std::to_string(i) + " has a non-finite score - not a llama2.c "
-                 "tokenizer");
+      fail(path, "token " + std::to_string(i) +
+                     " has a non-finite score - not a llama2.c "
+                     "tokenizer");
     }
     t->scores_.push_back(score);
     t->pieces_.emplace_back(data.data() + off, static_cast<std::size_t>(len));
@@ -139,9 +141,10 @@ std::shared_ptr<const Tokenizer> Tokenizer::load(const std::string& path, int vo
 }
 
 int Tokenizer::lookup(std::string_view piece) const {
-  auto it = std::lower_bound(
-      sorted_.begin(), sorted_.end(), piece,
-      [](const std::pair<std::string_view, int>& e, std::string_view key) { return e.first < key; });
+  auto it = std::lower_bound(sorted_.begin(), sorted_.end(), piece,
+                             [](const std::pair<std::string_view, int>& e, std::string_view key) {
+                               return e.first < key;
+                             });
   if (it != sorted_.end() && it->first == piece) return it->second;
   return -1;
 }

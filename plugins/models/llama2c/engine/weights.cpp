@@ -61,8 +61,9 @@ std::shared_ptr<const Weights> Weights::load(const std::string& path) {
     }
   }
   if (h[0] == kVersionedMagic) {
-    fail(path, "llama2.c versioned export (magic \"ak42\") is not supported; export with "
-               "--version 0 (legacy fp32)");
+    fail(path,
+         "llama2.c versioned export (magic \"ak42\") is not supported; export with "
+         "--version 0 (legacy fp32)");
   }
 
   Config c;
@@ -96,21 +97,20 @@ std::shared_ptr<const Weights> Weights::load(const std::string& path) {
   const std::uint64_t head_size = dim / static_cast<std::uint64_t>(c.n_heads);
   const std::uint64_t kv_dim = head_size * static_cast<std::uint64_t>(c.n_kv_heads);
   const std::uint64_t seq = static_cast<std::uint64_t>(c.seq_len);
-  std::uint64_t n_floats = vocab * dim                     // token_embedding
-                           + layers * dim                  // rms_att
-                           + layers * dim * dim            // wq
-                           + 2 * layers * kv_dim * dim     // wk, wv
-                           + layers * dim * dim            // wo
-                           + layers * dim                  // rms_ffn
-                           + 3 * layers * hidden * dim     // w1, w2, w3
-                           + dim                           // rms_final
-                           + seq * head_size;              // legacy freq_cis_real + imag
+  std::uint64_t n_floats = vocab * dim                  // token_embedding
+                           + layers * dim               // rms_att
+                           + layers * dim * dim         // wq
+                           + 2 * layers * kv_dim * dim  // wk, wv
+                           + layers * dim * dim         // wo
+                           + layers * dim               // rms_ffn
+                           + 3 * layers * hidden * dim  // w1, w2, w3
+                           + dim                        // rms_final
+                           + seq * head_size;           // legacy freq_cis_real + imag
   if (!c.shared_classifier) n_floats += vocab * dim;
   const std::uint64_t expected = kHeaderBytes + n_floats * sizeof(float);
   if (file_size != expected) {
     fail(path, "file is " + std::to_string(file_size) + " bytes, header needs " +
-                   std::to_string(expected) + " (" + header_text +
-                   ") - not a llama2.c checkpoint" +
+                   std::to_string(expected) + " (" + header_text + ") - not a llama2.c checkpoint" +
                    (file_size < expected ? " or truncated" : ""));
   }
 

@@ -18,6 +18,7 @@ struct SampleRow {
   std::string status = "ok";            // "ok" | "failed"
   std::optional<std::string> error;     // one-line reason when failed
   std::string created_at;               // ISO 8601 UTC; filled in when left empty
+  std::string sample = "{}";            // JSON text: the sample as metrics see it (fields included)
 };
 
 // One metric's record for one sample (table `evaluations`, key (task, item_id, metric_key)).
