@@ -133,6 +133,12 @@ engine::SuiteOptions suite_options(const SuiteArgs& a) {
   return o;
 }
 
+json suite_args_of(const engine::SuiteOptions& o) {
+  json roles = json::object();
+  for (const auto& [role, f] : o.role_files) roles[role] = fs::absolute(f).string();
+  return {{"set", o.overrides}, {"roles", roles}};
+}
+
 std::string default_out(const std::string& suite_name) {
   std::time_t t = std::time(nullptr);
   char buf[32];
@@ -185,8 +191,10 @@ void register_commands(CLI::App& app, Context& ctx) {
       set_verbosity(ctx);
       ctx.exit_code = guarded([&] {
         plugin::Registry registry = make_registry(ctx);
-        engine::Suite suite = load(ctx, *a, registry, suite_options(*a));
+        engine::SuiteOptions so = suite_options(*a);
+        engine::Suite suite = load(ctx, *a, registry, so);
         engine::RunOptions o;
+        o.suite_args = suite_args_of(so);
         o.out_dir = out->empty() ? default_out(suite.name) : *out;
         o.limit = *limit;
         o.jobs = *jobs;
@@ -394,11 +402,21 @@ void register_commands(CLI::App& app, Context& ctx) {
           if (!mf) throw config::ConfigError((rd / "manifest.json").string() + ": not found — is " + rd.string() + " a run folder?");
           json manifest = json::parse(mf);
           suite_file = suite->empty() ? fs::path(manifest["suite"]["file"].get<std::string>()) : fs::path(*suite);
+          // The run's own --set and role files first; this command's flags win.
+          json args = manifest.value("suite_args", json::object());
+          std::vector<std::string> sets = args.value("set", std::vector<std::string>());
+          sets.insert(sets.end(), so.overrides.begin(), so.overrides.end());
+          so.overrides = sets;
+          const json roles = args.value("roles", json::object());
+          for (auto& [role, f] : roles.items()) {
+            if (!so.role_files.count(role)) so.role_files[role] = f.get<std::string>();
+          }
           o.out_dir = out->empty() ? rd : fs::path(*out);
           o.rescore = true;
           if (o.out_dir != rd) fs::copy_file(rd / "run.sqlite", o.out_dir / "run.sqlite", fs::copy_options::overwrite_existing);
         }
         engine::Suite s = engine::load_suite(suite_file, registry, so);
+        o.suite_args = suite_args_of(so);
         auto r = engine::run_suite(s, registry, o, *ctx.cancel);
         return finish_run(r, o.out_dir, o.quiet);
       });

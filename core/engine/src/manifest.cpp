@@ -32,6 +32,7 @@ json make_manifest(const Suite& suite, const plugin::Registry& registry,
   m["seed"] = suite.seed;
   m["started_at"] = started_at;
   m["command"] = options.command_line;
+  m["suite_args"] = options.suite_args;
   m["options"] = {{"limit", options.limit ? json(*options.limit) : json(nullptr)},
                   {"jobs", options.jobs},
                   {"resume", options.resume},

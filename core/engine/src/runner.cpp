@@ -448,7 +448,15 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
     for (size_t i = 0; i < rt.metrics.size(); ++i) {
       const std::string key = metric_key(i, spec.metrics[i]);
       std::map<std::string, std::string> records;
+      uint64_t failed_evals = 0;
+      std::string first_failure;
       db.for_each_evaluation(spec.id, key, [&](const store::EvaluationRow& ev) {
+        if (ev.record.find("\"failed\"") != std::string::npos) {
+          json r = json::parse(ev.record, nullptr, false);
+          if (r.is_object() && r.value("failed", false)) {
+            if (failed_evals++ == 0) first_failure = r.value("reason", std::string());
+          }
+        }
         records.emplace(ev.item_id, ev.record);
       });
       json out;
@@ -469,6 +477,15 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
       for (auto m : out.value("metrics", json::array())) {
         json entry = {{"dimension", spec.dimension}, {"task", spec.id}};
         for (auto& [k, v] : m.items()) entry[k] = v;
+        if (failed_evals > 0) {
+          // Evaluations that failed (e.g. no judge bound, judge unreachable) are excluded by the
+          // metric; say so, and why, next to the value.
+          entry["failed_evaluations"] = failed_evals;
+          if (!(entry.contains("status") && entry["status"] == "ok")) {
+            entry["reason"] = std::to_string(failed_evals) + " evaluation(s) failed: " +
+                              first_failure;
+          }
+        }
         metrics.push_back(entry);
       }
     }

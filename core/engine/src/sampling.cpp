@@ -12,6 +12,7 @@ std::vector<uint64_t> select_items(const std::vector<ItemRef>& items, uint64_t l
   if (limit >= items.size()) {
     out.reserve(items.size());
     for (const auto& it : items) out.push_back(it.index);
+    std::sort(out.begin(), out.end());
     return out;
   }
   struct Keyed {

@@ -228,7 +228,8 @@ Suite load_suite(const fs::path& file, plugin::Registry& registry, const SuiteOp
     if (t.contains("limit")) spec.limit = t["limit"].get<uint64_t>();
     else spec.limit = suite_limit;
     spec.generation = suite_gen;
-    for (auto& [k, v] : t.value("generation", json::object()).items()) spec.generation[k] = v;
+    const json task_gen = t.value("generation", json::object());
+    for (auto& [k, v] : task_gen.items()) spec.generation[k] = v;
     s.tasks.push_back(std::move(spec));
   }
   s.resolved_redacted = config::redact_secrets(doc.value, doc, "");

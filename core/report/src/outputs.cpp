@@ -13,14 +13,26 @@ namespace {
 void write_atomically(const fs::path& path, const std::function<void(std::ofstream&)>& body) {
   fs::path tmp = path;
   tmp += ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw std::runtime_error(tmp.string() + ": cannot write — check the --out folder");
-    body(f);
-    f.flush();
-    if (!f) throw std::runtime_error(tmp.string() + ": write failed — is the disk full?");
+  try {
+    {
+      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+      if (!f) throw std::runtime_error(tmp.string() + ": cannot write — check the --out folder");
+      body(f);
+      f.flush();
+      if (!f) throw std::runtime_error(tmp.string() + ": write failed — is the disk full?");
+    }
+    fs::rename(tmp, path);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);  // never leave a half-written file behind
+    throw;
   }
-  fs::rename(tmp, path);
+}
+
+// The string at `key`, or "" when it is absent, null or not a string.
+std::string text(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 }  // namespace
 
@@ -54,11 +66,11 @@ void print_table(const nlohmann::json& summary, std::FILE* out) {
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"dimension", "task", "metric", "value", "n", "direction", "status"});
   for (const auto& m : summary.value("metrics", nlohmann::json::array())) {
-    std::string dir = m.value("direction", "");
+    std::string dir = text(m, "direction");
     std::string arrow = dir == "higher_is_better" ? "↑" : dir == "lower_is_better" ? "↓" : "";
-    std::string status = m.value("status", "");
+    std::string status = text(m, "status");
     if (m.contains("reason") && m["reason"].is_string()) status += ": " + m["reason"].get<std::string>();
-    rows.push_back({m.value("dimension", ""), m.value("task", ""), m.value("metric", ""),
+    rows.push_back({text(m, "dimension"), text(m, "task"), text(m, "metric"),
                     format_value(m.value("value", nlohmann::json())),
                     m.contains("n") ? m["n"].dump() : "", arrow, status});
   }

@@ -59,7 +59,8 @@ oa::BackendOptions options_from(const json& c, const std::string& kind) {
     }
     o.api_key = key;
   }
-  for (auto& [k, v] : c.value("headers", json::object()).items()) {
+  const json headers = c.value("headers", json::object());
+  for (auto& [k, v] : headers.items()) {
     if (!v.is_string()) throw sdk::config_error("/headers/" + k, "header values must be strings");
     o.headers.emplace_back(k, v.get<std::string>());
   }

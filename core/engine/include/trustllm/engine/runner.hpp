@@ -24,6 +24,9 @@ struct RunOptions {
   bool skip_missing_datasets = false;  // tasks whose data file is absent are left out
   bool rescore = false;           // re-evaluate stored samples without generating
   std::string command_line;
+  // How the suite was loaded ({"set": [...], "roles": {role: file}}), kept in the manifest so
+  // that `trustllm score RUN_DIR` re-scores with the same configuration.
+  nlohmann::json suite_args = nlohmann::json::object();
 };
 
 struct RunResult {
