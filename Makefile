@@ -4,18 +4,21 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-asan bench format clean
+.PHONY: all deps configure build demo test test-asan bench format clean
 
 all: build
 
 deps:
 	@bash scripts/install-deps.sh
 
-build: deps
+configure: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+
+build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
 
-demo: build
+demo: configure
+	@cmake --build $(BUILD) -j$(JOBS) --target runtime
 	@bash scripts/demo.sh $(BUILD)
 
 test: build

@@ -75,6 +75,7 @@ function(trustllm_add_plugin name)
     VERBATIM)
   add_dependencies(${name} ${_dump})
   set_property(TARGET ${name} PROPERTY TRUSTLLM_SIDECAR "${ARG_OUTPUT_DIRECTORY}/${name}.plugin.json")
+  set_property(GLOBAL APPEND PROPERTY TRUSTLLM_PLUGIN_TARGETS ${name})
 endfunction()
 
 # Installs a plugin and its sidecar into DESTINATION (default lib/trustllm/plugins).

@@ -312,9 +312,9 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
                 }();
     std::unordered_set<std::string> done;
     if (options.resume || options.rescore) done = db.done_items(spec.id);
-    std::vector<uint64_t> todo;
+    std::vector<uint64_t> pending;
     for (uint64_t idx : selected) {
-      if (!done.count(refs[idx].id)) todo.push_back(idx);
+      if (!done.count(refs[idx].id)) pending.push_back(idx);
     }
     db.put_task(spec.id, json{{"dimension", spec.dimension},
                               {"selected", selected.size()},
@@ -323,7 +323,7 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
     refs.clear();
     refs.shrink_to_fit();
 
-    Progress progress(!options.quiet && Progress::stderr_is_terminal(), spec.id, todo.size());
+    Progress progress(!options.quiet && Progress::stderr_is_terminal(), spec.id, pending.size());
     unsigned workers = std::max(1u, options.jobs);
     WorkQueue<WorkItem> queue(workers * 4);
     std::atomic<uint64_t> task_failed{0};
@@ -398,17 +398,17 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
     // Pass 2: stream the selected items to the workers.
     try {
       size_t next = 0;
-      while (next < todo.size() && !cancel.load() && fatal_error.empty()) {
-        const uint64_t first = todo[next] / chunk * chunk;  // the chunk holding the next item
+      while (next < pending.size() && !cancel.load() && fatal_error.empty()) {
+        const uint64_t first = pending[next] / chunk * chunk;  // the chunk holding the next item
         uint64_t pos = first;
         rt.dataset->read(first, chunk, [&](std::string_view s) {
-          if (next < todo.size() && todo[next] == pos) {
+          if (next < pending.size() && pending[next] == pos) {
             queue.push(WorkItem{pos, json::parse(s)}, cancel);
             ++next;
           }
           ++pos;
         }, opts);
-        if (next < todo.size() && todo[next] < first + chunk) {
+        if (next < pending.size() && pending[next] < first + chunk) {
           throw host::CallError(TLM_E_INPUT, "task " + spec.id + ": dataset '" +
                                                  spec.dataset.plugin + "' returned fewer items "
                                                  "than its count — fix the plugin");

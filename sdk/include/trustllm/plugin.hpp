@@ -321,50 +321,25 @@ const tlm_component_desc* describe() {
   static_assert(std::is_constructible_v<T, const json&, Host>,
                 "a component has a constructor T(const json& config, trustllm::sdk::Host host)");
   static const Meta m = T::meta();
+  auto desc = [](uint32_t kind, const void* vt) {
+    return tlm_component_desc{sizeof(tlm_component_desc), kind, m.name, m.version,
+                              m.description, m.license, m.config_schema, m.example_config,
+                              m.capabilities, m.max_concurrency, vt};
+  };
   if constexpr (std::is_base_of_v<Dataset, T>) {
     static const tlm_dataset_vt vt{sizeof(tlm_dataset_vt), &create<T>,   &destroy<T>,
                                    &ds_info<T>,            &ds_count<T>, &ds_read<T>};
-    static const tlm_component_desc d{sizeof(tlm_component_desc),
-                                      TLM_KIND_DATASET,
-                                      m.name,
-                                      m.version,
-                                      m.description,
-                                      m.license,
-                                      m.config_schema,
-                                      m.example_config,
-                                      m.capabilities,
-                                      m.max_concurrency,
-                                      &vt};
+    static const tlm_component_desc d = desc(TLM_KIND_DATASET, &vt);
     return &d;
   } else if constexpr (std::is_base_of_v<Model, T>) {
     static const tlm_model_vt vt{sizeof(tlm_model_vt), &create<T>, &destroy<T>, &md_identity<T>,
                                  &md_call<T>};
-    static const tlm_component_desc d{sizeof(tlm_component_desc),
-                                      TLM_KIND_MODEL,
-                                      m.name,
-                                      m.version,
-                                      m.description,
-                                      m.license,
-                                      m.config_schema,
-                                      m.example_config,
-                                      m.capabilities,
-                                      m.max_concurrency,
-                                      &vt};
+    static const tlm_component_desc d = desc(TLM_KIND_MODEL, &vt);
     return &d;
   } else {
     static const tlm_metric_vt vt{sizeof(tlm_metric_vt), &create<T>,  &destroy<T>, &mt_evaluate<T>,
                                   &mt_begin<T>,          &mt_add<T>, &mt_end<T>};
-    static const tlm_component_desc d{sizeof(tlm_component_desc),
-                                      TLM_KIND_METRIC,
-                                      m.name,
-                                      m.version,
-                                      m.description,
-                                      m.license,
-                                      m.config_schema,
-                                      m.example_config,
-                                      m.capabilities,
-                                      m.max_concurrency,
-                                      &vt};
+    static const tlm_component_desc d = desc(TLM_KIND_METRIC, &vt);
     return &d;
   }
 }
