@@ -3,6 +3,6 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="${1:-$here/../build}"
-bash "$here/llama2c/run.sh" "$build"
+BUILD_DIR="$build" bash "$here/llama2c/run.sh"
 bash "$here/host_overhead/run.sh" "$build"
 bash "$here/memory/run.sh" "$build"

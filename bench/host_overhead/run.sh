@@ -16,7 +16,7 @@ sleep 0.5
 url="http://127.0.0.1:$port/v1/chat/completions"
 
 wrk_rps=$(wrk -t2 -c64 -d10s -s "$here/post.lua" "$url" | awk '/Requests\/sec/{print $2}')
-py=$(python3 "$here/py_client.py" "$url" 20000 64 "$work/py.sqlite")
+py=$(/usr/bin/python3 "$here/py_client.py" "$url" 20000 64 "$work/py.sqlite")
 py_rps=$(echo "$py" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["rps"]))')
 
 cat >"$work/model.yaml" <<EOM
