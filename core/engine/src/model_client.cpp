@@ -150,10 +150,14 @@ ModelClient::Result ModelClient::call(const nlohmann::json& request, void* host_
     inputs = util::canonical_json(cache_inputs(request));
     key = util::sha256_hex(inputs);
     if (auto hit = cache_->get(key)) {
-      stats_.cache_hits++;
-      r.response_json = std::move(*hit);
-      r.cached = true;
-      return r;
+      r.response = nlohmann::json::parse(*hit, nullptr, false);
+      if (!r.response.is_discarded()) {
+        stats_.cache_hits++;
+        r.response_json = std::move(*hit);
+        r.cached = true;
+        return r;
+      }
+      // A damaged cache entry is ignored: ask the model again and replace it.
     }
   }
   const std::string body = request.dump();
@@ -198,7 +202,8 @@ ModelClient::Result ModelClient::call(const nlohmann::json& request, void* host_
     }
   }
   try {
-    auto j = nlohmann::json::parse(r.response_json);
+    r.response = nlohmann::json::parse(r.response_json);
+    const auto& j = r.response;
     if (j.is_object() && j.contains("usage") && j["usage"].is_object()) {
       stats_.prompt_tokens += j["usage"].value("prompt_tokens", uint64_t{0});
       stats_.completion_tokens += j["usage"].value("completion_tokens", uint64_t{0});

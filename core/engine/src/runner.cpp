@@ -120,38 +120,50 @@ std::string item_id(const json& item) {
   return id.is_string() ? id.get<std::string>() : id.dump();
 }
 
+// samples.jsonl, one line per sample: composed from the stored JSON texts without parsing
+// the samples again (this runs over every sample of the run).
 void write_samples(const fs::path& path, store::RunDb& db, const std::vector<TaskRuntime>& tasks) {
-  report::write_jsonl(path, [&](const std::function<void(const json&)>& emit) {
+  auto quote = [](const std::string& s) {
+    return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  report::write_lines(path, [&](const std::function<void(std::string_view)>& emit) {
+    std::string line;
     for (const auto& rt : tasks) {
       const TaskSpec& spec = *rt.spec;
-      std::map<std::string, json> evals;  // item -> {metric_key: record}
+      // item -> [(metric key, record text)], in metric order
+      std::map<std::string, std::vector<std::pair<std::string, std::string>>> evals;
       for (size_t i = 0; i < spec.metrics.size(); ++i) {
         const std::string key = metric_key(i, spec.metrics[i]);
         db.for_each_evaluation(spec.id, key, [&](const store::EvaluationRow& ev) {
-          evals[ev.item_id][key] = json::parse(ev.record);
+          evals[ev.item_id].emplace_back(key, ev.record);
         });
       }
+      const std::string head =
+          "{\"task\":" + quote(spec.id) + ",\"dimension\":" + quote(spec.dimension) + ",\"id\":";
       db.for_each_sample(spec.id, [&](const store::SampleRow& s) {
-        json sample = json::parse(s.sample);
-        json line = {{"task", spec.id},
-                     {"dimension", spec.dimension},
-                     {"id", s.item_id},
-                     {"prompt", s.prompt},
-                     {"response", sample.value("response", json())},
-                     {"response_meta", sample.value("response_meta", json::object())},
-                     {"status", s.status}};
-        if (s.error) line["error"] = *s.error;
-        json& ev = evals[s.item_id];
-        line["evaluations"] = ev.is_null() ? json::object() : ev;
-        json score = nullptr;
-        for (auto& [k, rec] : line["evaluations"].items()) {
-          (void)k;
-          if (rec.contains("score")) {
-            score = rec["score"];
-            break;
+        line = head;
+        line += quote(s.item_id);
+        line += ",\"prompt\":" + quote(s.prompt);
+        line += ",\"response\":" + (s.response ? quote(*s.response) : std::string("null"));
+        line += ",\"response_meta\":" + (s.response_meta.empty() ? std::string("{}") : s.response_meta);
+        line += ",\"status\":" + quote(s.status);
+        if (s.error) line += ",\"error\":" + quote(*s.error);
+        line += ",\"evaluations\":{";
+        std::string score = "null";
+        auto it = evals.find(s.item_id);
+        if (it != evals.end()) {
+          bool first = true;
+          for (const auto& [key, record] : it->second) {
+            if (!first) line += ',';
+            first = false;
+            line += quote(key) + ":" + record;
+            if (score == "null") {
+              json r = json::parse(record, nullptr, false);
+              if (r.is_object() && r.contains("score")) score = r["score"].dump();
+            }
           }
         }
-        line["score"] = score;
+        line += "},\"score\":" + score + "}";
         emit(line);
       });
     }
@@ -291,33 +303,41 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
     }
     const uint64_t count = rt.dataset->count(opts);
 
-    // Pass 1: ids and strata only (bounded memory), for the seeded selection.
-    std::vector<ItemRef> refs;
-    refs.reserve(count);
-    const uint64_t chunk = 256;
-    for (uint64_t first = 0; first < count; first += chunk) {
-      rt.dataset->read(first, chunk, [&](std::string_view s) {
-        json it = json::parse(s);
-        refs.push_back({refs.size(), item_id(it), it.value("stratum", std::string())});
-      }, opts);
-    }
     std::optional<uint64_t> limit = spec.limit;
     if (options.limit) limit = limit ? std::min(*limit, *options.limit) : *options.limit;
-    std::vector<uint64_t> selected =
-        limit ? select_items(refs, *limit, suite.seed, spec.id)
-              : [&] {
-                  std::vector<uint64_t> all(refs.size());
-                  for (uint64_t i = 0; i < all.size(); ++i) all[i] = i;
-                  return all;
-                }();
+    const uint64_t chunk = 256;
     std::unordered_set<std::string> done;
-    if (options.resume || options.rescore) done = db.done_items(spec.id);
+    if (options.resume) done = db.done_items(spec.id);
+    // Pass 1 (only with a limit or on resume): ids and strata only, bounded memory, for the
+    // seeded selection and the finished-item check.
+    std::vector<ItemRef> refs;
     std::vector<uint64_t> pending;
-    for (uint64_t idx : selected) {
-      if (!done.count(refs[idx].id)) pending.push_back(idx);
+    uint64_t selected_count = count;
+    if (limit || !done.empty()) {
+      refs.reserve(count);
+      for (uint64_t first = 0; first < count; first += chunk) {
+        rt.dataset->read(first, chunk, [&](std::string_view s) {
+          json it = json::parse(s);
+          refs.push_back({refs.size(), item_id(it), it.value("stratum", std::string())});
+        }, opts);
+      }
+      std::vector<uint64_t> selected;
+      if (limit) {
+        selected = select_items(refs, *limit, suite.seed, spec.id);
+      } else {
+        selected.resize(refs.size());
+        for (uint64_t i = 0; i < selected.size(); ++i) selected[i] = i;
+      }
+      selected_count = selected.size();
+      for (uint64_t idx : selected) {
+        if (!done.count(refs[idx].id)) pending.push_back(idx);
+      }
+    } else {
+      pending.resize(count);
+      for (uint64_t i = 0; i < count; ++i) pending[i] = i;
     }
     db.put_task(spec.id, json{{"dimension", spec.dimension},
-                              {"selected", selected.size()},
+                              {"selected", selected_count},
                               {"info", rt.info}}
                              .dump());
     refs.clear();
@@ -351,7 +371,7 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
           json request = build_request(spec, item, suite.seed);
           auto r = model->call(request, &host_ctx);
           cached = r.cached;
-          json resp = json::parse(r.response_json);
+          const json& resp = r.response;
           sample["response"] = resp.contains("text") ? resp["text"] : json(nullptr);
           json meta = json::object();
           for (const char* k : {"finish_reason", "refused_by_provider", "model", "usage"}) {
@@ -433,6 +453,7 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
     }
   }
   writer.flush();
+  spdlog::info("generation and evaluation: {:.2f}s", clock.seconds());
 
   if (interrupted || cancel.load()) {
     manifest["interrupted_at"] = util::iso8601_utc_now();
@@ -491,6 +512,7 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
     }
   }
 
+  spdlog::info("aggregation done: {:.2f}s", clock.seconds());
   json summary;
   summary["suite"] = suite.name;
   summary["model"] = model ? model->identity().value("model", std::string()) : std::string();
@@ -500,6 +522,7 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
   // ---- outputs ----------------------------------------------------------------------------
   report::write_json(options.out_dir / "summary.json", summary);
   write_samples(options.out_dir / "samples.jsonl", db, tasks);
+  spdlog::info("outputs written: {:.2f}s", clock.seconds());
   manifest["finished_at"] = util::iso8601_utc_now();
   manifest["duration_seconds"] = clock.seconds();
   json usage = json::object();

@@ -48,6 +48,16 @@ void write_jsonl(const fs::path& path,
   });
 }
 
+void write_lines(const fs::path& path,
+                 const std::function<void(const std::function<void(std::string_view)>&)>& produce) {
+  write_atomically(path, [&](std::ofstream& f) {
+    produce([&](std::string_view line) {
+      f.write(line.data(), static_cast<std::streamsize>(line.size()));
+      f.put('\n');
+    });
+  });
+}
+
 std::string format_value(const nlohmann::json& v) {
   if (v.is_null()) return "—";
   if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();

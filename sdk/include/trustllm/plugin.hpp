@@ -36,6 +36,12 @@ namespace trustllm::sdk {
 using json = nlohmann::json;
 
 inline tlm_str to_tlm(std::string_view s) { return tlm_str{s.data(), s.size()}; }
+
+// JSON text for the boundary. Model output may hold invalid UTF-8 (a multi-byte character cut
+// by max_tokens, raw bytes): such bytes become U+FFFD instead of failing the call.
+inline std::string to_text(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 inline std::string_view from_tlm(tlm_str s) {
   return s.data ? std::string_view(s.data, s.size) : std::string_view();
 }
@@ -107,7 +113,7 @@ class Call {
     if (!a || a->struct_size < offsetof(tlm_host_api, call_model) + sizeof(a->call_model) ||
         !a->call_model)
       throw Error(TLM_E_UNSUPPORTED, "this host cannot call models from plugins");
-    std::string req = request.dump();
+    std::string req = to_text(request);
     std::string out;
     tlm_sink sink{&out, [](void* ctx, tlm_str s) {
                     static_cast<std::string*>(ctx)->append(s.data, s.size);
@@ -237,7 +243,7 @@ tlm_status ds_info(void* self, tlm_sink* out, tlm_call* c) noexcept {
   auto& in = inst<T>(self);
   return guarded(in.host.api(), c, [&] {
     Call call(in.host, c);
-    emit(out, in.object->info(call).dump());
+    emit(out, to_text(in.object->info(call)));
   });
 }
 template <class T>
@@ -254,7 +260,7 @@ tlm_status ds_read(void* self, uint64_t first, uint64_t max, tlm_sink* items,
   auto& in = inst<T>(self);
   return guarded(in.host.api(), c, [&] {
     Call call(in.host, c);
-    in.object->read(first, max, [&](const json& item) { emit(items, item.dump()); }, call);
+    in.object->read(first, max, [&](const json& item) { emit(items, to_text(item)); }, call);
   });
 }
 
@@ -264,7 +270,7 @@ tlm_status md_identity(void* self, tlm_sink* out, tlm_call* c) noexcept {
   auto& in = inst<T>(self);
   return guarded(in.host.api(), c, [&] {
     Call call(in.host, c);
-    emit(out, in.object->identity(call).dump());
+    emit(out, to_text(in.object->identity(call)));
   });
 }
 template <class T>
@@ -273,7 +279,7 @@ tlm_status md_call(void* self, tlm_str request, tlm_sink* out, tlm_call* c) noex
   return guarded(in.host.api(), c, [&] {
     Call call(in.host, c);
     json req = json::parse(from_tlm(request));
-    emit(out, in.object->call(req, call).dump());
+    emit(out, to_text(in.object->call(req, call)));
   });
 }
 
@@ -283,7 +289,7 @@ tlm_status mt_evaluate(void* self, tlm_str sample, tlm_sink* out, tlm_call* c) n
   auto& in = inst<T>(self);
   return guarded(in.host.api(), c, [&] {
     Call call(in.host, c);
-    emit(out, in.object->evaluate(json::parse(from_tlm(sample)), call).dump());
+    emit(out, to_text(in.object->evaluate(json::parse(from_tlm(sample)), call)));
   });
 }
 template <class T>
@@ -309,7 +315,7 @@ tlm_status mt_end(void* self, void* acc, tlm_sink* out, tlm_call* c) noexcept {
   std::unique_ptr<Accumulator> owned(static_cast<Accumulator*>(acc));
   return guarded(in.host.api(), c, [&] {
     Call call(in.host, c);
-    emit(out, owned->finish(call).dump());
+    emit(out, to_text(owned->finish(call)));
   });
 }
 

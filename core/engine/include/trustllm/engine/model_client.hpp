@@ -68,6 +68,7 @@ class ModelClient {
 
   struct Result {
     std::string response_json;
+    nlohmann::json response;  // response_json, parsed
     bool cached = false;
     int attempts = 0;
   };

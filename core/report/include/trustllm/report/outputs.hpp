@@ -7,6 +7,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 namespace trustllm::report {
 
@@ -20,6 +21,10 @@ void write_json(const fs::path& path, const nlohmann::json& value);
 void write_jsonl(const fs::path& path,
                  const std::function<void(const std::function<void(const nlohmann::json&)>&)>&
                      produce);
+
+// Writes text lines (each without its newline), atomically like write_json.
+void write_lines(const fs::path& path,
+                 const std::function<void(const std::function<void(std::string_view)>&)>& produce);
 
 // The summary table: dimension, task, metric, value, n, direction, status.
 void print_table(const nlohmann::json& summary, std::FILE* out);
