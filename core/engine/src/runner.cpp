@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <exception>
 #include <thread>
 #include <unordered_set>
 
@@ -462,6 +463,24 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
     return result;
   }
 
+  // samples.jsonl is written on its own thread (and its own database connection) while the
+  // metrics aggregate.
+  std::exception_ptr samples_error;
+  std::thread samples_writer([&] {
+    try {
+      store::RunDb reader(options.out_dir / "run.sqlite");
+      write_samples(options.out_dir / "samples.jsonl", reader, tasks);
+    } catch (...) {
+      samples_error = std::current_exception();
+    }
+  });
+  struct Join {
+    std::thread& t;
+    ~Join() {
+      if (t.joinable()) t.join();
+    }
+  } join_samples{samples_writer};
+
   // ---- aggregation ------------------------------------------------------------------------
   json metrics = json::array();
   for (auto& rt : tasks) {
@@ -521,7 +540,8 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
 
   // ---- outputs ----------------------------------------------------------------------------
   report::write_json(options.out_dir / "summary.json", summary);
-  write_samples(options.out_dir / "samples.jsonl", db, tasks);
+  samples_writer.join();
+  if (samples_error) std::rethrow_exception(samples_error);
   spdlog::info("outputs written: {:.2f}s", clock.seconds());
   manifest["finished_at"] = util::iso8601_utc_now();
   manifest["duration_seconds"] = clock.seconds();
