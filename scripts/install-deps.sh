@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config git curl ca-certificates unzip
   libboost-dev libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
-  libspdlog-dev doctest-dev libsqlite3-dev libcli11-dev libcpp-httplib-dev libjemalloc-dev python3 sqlite3)
+  libspdlog-dev doctest-dev libsqlite3-dev libcli11-dev libcpp-httplib-dev libjemalloc-dev libicu-dev python3 sqlite3)
 if [ "${TRUSTLLM_EXTRA_PACKAGES:-}" != "" ]; then
   # shellcheck disable=SC2206
   packages+=(${TRUSTLLM_EXTRA_PACKAGES})

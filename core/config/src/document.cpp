@@ -208,6 +208,38 @@ void copy_subtree(Document& dst, const Document& src, const std::string& pointer
   copy_prefixed(dst.interpolated, src.interpolated, pointer);
 }
 
+namespace {
+template <class Map>
+void copy_prefixed_to(Map& dst, const std::string& dst_pointer, const Map& src,
+                      const std::string& src_pointer) {
+  const std::string prefix = src_pointer + "/";
+  for (auto it = src.begin(); it != src.end(); ++it) {
+    const std::string& k = [&]() -> const std::string& {
+      if constexpr (std::is_same_v<Map, std::set<std::string>>) return *it;
+      else return it->first;
+    }();
+    std::string rest;
+    if (k == src_pointer) {
+      rest = "";
+    } else if (src_pointer.empty() || k.compare(0, prefix.size(), prefix) == 0) {
+      rest = k.substr(src_pointer.size());
+    } else {
+      continue;
+    }
+    if constexpr (std::is_same_v<Map, std::set<std::string>>) dst.insert(dst_pointer + rest);
+    else dst[dst_pointer + rest] = it->second;
+  }
+}
+}  // namespace
+
+void copy_subtree_to(Document& dst, const std::string& dst_pointer, const Document& src,
+                     const std::string& src_pointer) {
+  if (dst_pointer == src_pointer) return copy_subtree(dst, src, src_pointer);
+  copy_prefixed_to(dst.locations, dst_pointer, src.locations, src_pointer);
+  copy_prefixed_to(dst.key_locations, dst_pointer, src.key_locations, src_pointer);
+  copy_prefixed_to(dst.interpolated, dst_pointer, src.interpolated, src_pointer);
+}
+
 }  // namespace detail
 
 }  // namespace trustllm::config

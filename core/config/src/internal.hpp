@@ -42,6 +42,9 @@ SourceLoc mark_loc(const std::string& file, int line, int column);
 void erase_subtree(Document& doc, const std::string& pointer);
 // Copies the bookkeeping of `pointer` and everything below it from `src` to `dst`.
 void copy_subtree(Document& dst, const Document& src, const std::string& pointer);
+// The same, re-rooting the subtree at `src_pointer` of src to `dst_pointer` of dst.
+void copy_subtree_to(Document& dst, const std::string& dst_pointer, const Document& src,
+                     const std::string& src_pointer);
 
 // A human description of a value for messages: string "ten", integer 5, list, map, ...
 std::string describe(const json& value, bool hidden);

@@ -21,29 +21,58 @@ struct IncludeSite {
   std::string including_file;
 };
 
-// Deep merge of `src` (at `ptr`) over `dst` (at `ptr`): maps merge, everything else is replaced.
-void merge_value(Document& dst, json& dv, const Document& src, const json& sv,
-                 const std::string& ptr) {
+// True for a non-empty list whose items are all maps with a string `id` (e.g. a suite's tasks).
+bool keyed_list(const json& v) {
+  if (!v.is_array() || v.empty()) return false;
+  for (const json& item : v) {
+    if (!item.is_object()) return false;
+    auto id = item.find("id");
+    if (id == item.end() || !id->is_string()) return false;
+  }
+  return true;
+}
+
+// Deep merge of `src` (at `sptr`) over `dst` (at `dptr`): maps merge key by key; lists of maps
+// with an `id` (keyed lists, such as tasks) merge by id: an item with a new id is appended, an
+// item with a known id merges into it; everything else is replaced.
+void merge_value(Document& dst, json& dv, const std::string& dptr, const Document& src,
+                 const json& sv, const std::string& sptr) {
   if (dv.is_object() && sv.is_object()) {
-    if (auto it = src.locations.find(ptr); it != src.locations.end()) dst.locations[ptr] = it->second;
-    if (auto it = src.key_locations.find(ptr); it != src.key_locations.end()) {
-      dst.key_locations[ptr] = it->second;
+    if (auto it = src.locations.find(sptr); it != src.locations.end()) dst.locations[dptr] = it->second;
+    if (auto it = src.key_locations.find(sptr); it != src.key_locations.end()) {
+      dst.key_locations[dptr] = it->second;
     }
     for (auto& [k, v] : sv.items()) {
-      const std::string child = pointer_child(ptr, k);
+      const std::string dchild = pointer_child(dptr, k);
+      const std::string schild = pointer_child(sptr, k);
       auto existing = dv.find(k);
       if (existing != dv.end()) {
-        merge_value(dst, *existing, src, v, child);
+        merge_value(dst, *existing, dchild, src, v, schild);
       } else {
         dv[k] = v;
-        detail::copy_subtree(dst, src, child);
+        detail::copy_subtree_to(dst, dchild, src, schild);
       }
     }
     return;
   }
-  detail::erase_subtree(dst, ptr);
+  if (keyed_list(dv) && keyed_list(sv)) {
+    for (size_t i = 0; i < sv.size(); ++i) {
+      const std::string schild = pointer_child(sptr, std::to_string(i));
+      size_t j = 0;
+      while (j < dv.size() && dv[j]["id"] != sv[i]["id"]) ++j;
+      const std::string dchild = pointer_child(dptr, std::to_string(j));
+      if (j < dv.size()) {
+        merge_value(dst, dv[j], dchild, src, sv[i], schild);
+      } else {
+        dv.push_back(sv[i]);
+        detail::copy_subtree_to(dst, dchild, src, schild);
+      }
+    }
+    return;
+  }
+  detail::erase_subtree(dst, dptr);
   dv = sv;
-  detail::copy_subtree(dst, src, ptr);
+  detail::copy_subtree_to(dst, dptr, src, sptr);
 }
 
 // True when line `index` (0-based) of `text` is indented with a tab.
@@ -151,14 +180,14 @@ class Loader {
       target = target.lexically_normal();
       IncludeSite here{doc.where(e.pointer), doc.human_path(e.pointer), display};
       Document sub = load_path(target, &here);
-      merge_value(merged, merged.value, sub, sub.value, "");
+      merge_value(merged, merged.value, "", sub, sub.value, "");
       for (const auto& f : sub.files) merged.files.push_back(f);
     }
     stack_.pop_back();
 
     doc.value.erase("include");
     detail::erase_subtree(doc, "/include");
-    merge_value(merged, merged.value, doc, doc.value, "");
+    merge_value(merged, merged.value, "", doc, doc.value, "");
     merged.locations[""] = doc.where("");
     return merged;
   }

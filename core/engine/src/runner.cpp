@@ -4,6 +4,7 @@
 #include <trustllm/engine/model_client.hpp>
 #include <trustllm/engine/progress.hpp>
 #include <trustllm/engine/runner.hpp>
+#include <trustllm/engine/derived.hpp>
 #include <trustllm/engine/sampling.hpp>
 #include <trustllm/report/outputs.hpp>
 #include <trustllm/store/store.hpp>
@@ -527,6 +528,17 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
           }
         }
         metrics.push_back(entry);
+      }
+    }
+    if (!spec.derived.empty()) {
+      json task_entries = json::array();
+      for (const json& e : metrics) {
+        if (e.value("task", std::string()) == spec.id) task_entries.push_back(e);
+      }
+      for (const DerivedMetric& d : spec.derived) {
+        json e = derive_metric(d, task_entries, spec.dimension, spec.id);
+        task_entries.push_back(e);  // a derived metric may use an earlier one
+        metrics.push_back(std::move(e));
       }
     }
   }

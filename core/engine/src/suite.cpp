@@ -35,7 +35,20 @@ constexpr const char* kSuiteSchema = R"({
           "dataset": {"type": "object", "required": ["plugin"], "properties": {"plugin": {"type": "string"}}},
           "metrics": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["plugin"], "properties": {"plugin": {"type": "string"}}}},
           "limit": {"type": "integer", "minimum": 1},
-          "generation": {"type": "object"}
+          "generation": {"type": "object"},
+          "derived": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": ["metric", "mean_of"],
+              "properties": {
+                "metric": {"type": "string", "minLength": 1},
+                "mean_of": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                "direction": {"type": "string", "enum": ["higher_is_better", "lower_is_better"], "default": "higher_is_better"}
+              }
+            }
+          }
         }
       }
     }
@@ -230,6 +243,11 @@ Suite load_suite(const fs::path& file, plugin::Registry& registry, const SuiteOp
     spec.generation = suite_gen;
     const json task_gen = t.value("generation", json::object());
     for (auto& [k, v] : task_gen.items()) spec.generation[k] = v;
+    for (const json& d : t.value("derived", json::array())) {
+      spec.derived.push_back({d["metric"].get<std::string>(),
+                              d["mean_of"].get<std::vector<std::string>>(),
+                              d.value("direction", std::string("higher_is_better"))});
+    }
     s.tasks.push_back(std::move(spec));
   }
   s.resolved_redacted = config::redact_secrets(doc.value, doc, "");

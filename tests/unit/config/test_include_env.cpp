@@ -49,6 +49,27 @@ TEST_CASE("include: a list, nested includes relative to the including file, late
   CHECK(d.files.size() == 4);
 }
 
+TEST_CASE("include: lists of maps with an id merge by id (tasks of several suites)") {
+  TempDir dir;
+  dir.write("a.yaml", "tasks:\n  - id: t1\n    x: 1\n  - id: t2\n    x: 2\n");
+  dir.write("b.yaml", "tasks:\n  - id: t3\n    x: 3\n");
+  auto p = dir.write("all.yaml",
+                     "include: [a.yaml, b.yaml]\n"  // 1
+                     "tasks:\n"                      // 2
+                     "  - id: t2\n"                  // 3
+                     "    x: 22\n");                 // 4
+  config::Document d = config::load_file(p);
+  CHECK(d.value["tasks"] == json::parse(R"([{"id": "t1", "x": 1}, {"id": "t2", "x": 22},
+                                            {"id": "t3", "x": 3}])"));
+  CHECK(dir.rel(d.locate("/tasks/0/x")) == "a.yaml:3:8");
+  CHECK(dir.rel(d.locate("/tasks/1/x")) == "all.yaml:4:8");
+  CHECK(dir.rel(d.locate("/tasks/2/x")) == "b.yaml:3:8");
+  // A list without ids is still replaced.
+  dir.write("c.yaml", "tasks: [1, 2]\n");
+  auto q = dir.write("d.yaml", "include: c.yaml\ntasks: [3]\n");
+  CHECK(config::load_file(q).value["tasks"] == json::parse("[3]"));
+}
+
 TEST_CASE("include: cycles name the chain") {
   TempDir dir;
   dir.write("a.yaml", "include: b.yaml\nx: 1\n");

@@ -40,6 +40,14 @@ struct RoleBinding {
   nlohmann::json redacted;   // the binding's config with secrets removed (for the manifest)
 };
 
+// A metric computed by the host from other metrics of the same task (e.g. an average of
+// sub-scores): value = the unweighted mean of the listed metrics' values, in the listed order.
+struct DerivedMetric {
+  std::string metric;
+  std::vector<std::string> mean_of;
+  std::string direction = "higher_is_better";
+};
+
 struct TaskSpec {
   std::string id;            // canonical task id
   std::string dimension;
@@ -47,6 +55,7 @@ struct TaskSpec {
   std::vector<PluginRef> metrics;
   std::optional<uint64_t> limit;
   nlohmann::json generation = nlohmann::json::object();  // overrides of the item's settings
+  std::vector<DerivedMetric> derived;
 };
 
 struct Suite {
