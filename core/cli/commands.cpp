@@ -200,7 +200,10 @@ void register_commands(CLI::App& app, Context& ctx) {
         o.jobs = *jobs;
         o.resume = *resume;
         o.quiet = *quiet;
-        if (!cache->empty()) o.cache_file = *cache;
+        if (!cache->empty()) {
+          o.cache_file = *cache;
+          o.suite_args["cache"] = fs::absolute(*cache).string();  // score RUN_DIR finds it
+        }
         o.command_line = ctx.command_line;
         if (o.resume && !fs::exists(o.out_dir / "run.sqlite")) {
           std::fprintf(stderr, "note: %s has no earlier run; starting from the beginning\n",
@@ -359,6 +362,7 @@ void register_commands(CLI::App& app, Context& ctx) {
     auto sets = std::make_shared<std::vector<std::string>>();
     auto jobs = std::make_shared<unsigned>(8);
     auto quiet = std::make_shared<bool>(false);
+    auto cache = std::make_shared<std::string>();
     cmd->add_option("run_dir", *run_dir, "a finished run folder to re-score");
     cmd->add_option("--import-trustllm", *import_dir,
                     "folder laid out as <dimension>/<file>.json in the toolkit's result format")
@@ -366,10 +370,15 @@ void register_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--out", *out, "output folder");
     cmd->add_option("--suite", *suite, "suite to score with (default configs/trustllm/all.yaml)");
     cmd->add_option("--judge", *judge, "model file bound to the 'judge' role");
+    auto roles = std::make_shared<std::vector<std::string>>();
+    cmd->add_option("--role", *roles, "bind any evaluator role: NAME=FILE.yaml (repeatable)");
     cmd->add_option("--set", *sets, "override a suite value: a.b.c=value");
     cmd->add_option("--jobs", *jobs, "evaluations in flight")->check(CLI::Range(1u, 4096u));
     cmd->add_flag("--quiet", *quiet, "no progress bar and no table");
-    cmd->callback([&ctx, import_dir, run_dir, out, suite, judge, sets, jobs, quiet] {
+    cmd->add_option("--cache", *cache,
+                    "response cache shared between runs (SQLite file); default: the run's own "
+                    "cache, or the --cache file the run used");
+    cmd->callback([&ctx, import_dir, run_dir, out, suite, judge, roles, sets, jobs, quiet, cache] {
       set_verbosity(ctx);
       ctx.exit_code = guarded([&]() -> int {
         if (import_dir->empty() == run_dir->empty()) {
@@ -382,6 +391,15 @@ void register_commands(CLI::App& app, Context& ctx) {
         so.overrides = *sets;
         so.variables = asset_variables();
         if (!judge->empty()) so.role_files["judge"] = *judge;
+        for (const auto& r : *roles) {
+          const auto eq = r.find('=');
+          if (eq == std::string::npos || eq == 0 || eq + 1 == r.size()) {
+            throw config::ConfigError("--role " + r +
+                                      ": expected NAME=FILE.yaml, e.g. --role "
+                                      "embedder=configs/models/openai-embeddings.yaml");
+          }
+          so.role_files[r.substr(0, eq)] = r.substr(eq + 1);
+        }
         engine::RunOptions o;
         o.jobs = *jobs;
         o.quiet = *quiet;
@@ -413,8 +431,13 @@ void register_commands(CLI::App& app, Context& ctx) {
           }
           o.out_dir = out->empty() ? rd : fs::path(*out);
           o.rescore = true;
+          // The judge replies of the run live in its cache: the shared one if it used --cache.
+          if (cache->empty() && args.contains("cache") && args["cache"].is_string()) {
+            o.cache_file = args["cache"].get<std::string>();
+          }
           if (o.out_dir != rd) fs::copy_file(rd / "run.sqlite", o.out_dir / "run.sqlite", fs::copy_options::overwrite_existing);
         }
+        if (!cache->empty()) o.cache_file = *cache;
         engine::Suite s = engine::load_suite(suite_file, registry, so);
         o.suite_args = suite_args_of(so);
         auto r = engine::run_suite(s, registry, o, *ctx.cancel);
