@@ -1,6 +1,8 @@
 # trustllm_data_common: helpers shared by the TrustLLM dataset plugins (and the replay model).
 #   - NaN-tolerant JSON-array reader (include/trustllm_common/json_file.hpp)
 #   - sha256 (OpenSSL EVP) and MANIFEST.tsv verification (include/trustllm_common/checksum.hpp)
+#   - the table-driven dataset class of the six dimension plugins
+#     (include/trustllm_common/table_dataset.hpp)
 # A static, position-independent library with hidden visibility, linked into plugin modules.
 #
 # This folder has no CMakeLists.txt on purpose (the top level would add it as a plugin). Include
@@ -18,7 +20,8 @@ find_package(OpenSSL REQUIRED)
 set(_tlm_common_dir "${CMAKE_CURRENT_LIST_DIR}")
 add_library(trustllm_data_common STATIC
   ${_tlm_common_dir}/src/json_file.cpp
-  ${_tlm_common_dir}/src/checksum.cpp)
+  ${_tlm_common_dir}/src/checksum.cpp
+  ${_tlm_common_dir}/src/table_dataset.cpp)
 target_include_directories(trustllm_data_common PUBLIC ${_tlm_common_dir}/include)
 target_link_libraries(trustllm_data_common
   PUBLIC TrustLLM::sdk

@@ -301,7 +301,7 @@ TEST_CASE("trustllm_safety: missing file and config errors") {
     CHECK(err.status() == TLM_E_CONFIG);
     return std::string(err.what());
   };
-  CHECK(config_err({{"task", "toxicity"}, {"data_dir", "x"}}).rfind("/task:", 0) == 0);
+  CHECK(config_err({{"task", "no_such_task"}, {"data_dir", "x"}}).rfind("/task:", 0) == 0);
   CHECK(config_err({{"task", "misuse"}}).rfind("/data_dir:", 0) == 0);
   CHECK(config_err({{"task", "misuse"}, {"data_dir", "x"}, {"extra", 1}}).rfind("/extra:", 0) == 0);
   CHECK(config_err({{"task", "misuse"}, {"data_dir", "x"}, {"max_tokens", 0}}).rfind("/max_tokens:", 0) == 0);
