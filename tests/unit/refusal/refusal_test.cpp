@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "keyword_rules.hpp"
+#include <trustllm_metrics/refusal.hpp>
 #include "refusal_rate.hpp"
 
 using trustllm::refusal::RefusalRate;
@@ -377,6 +377,26 @@ TEST_CASE("configuration errors name the key") {
   CHECK(err({{"colour", 1}}).rfind("/colour:", 0) == 0);
   CHECK(err({{"evaluator", "judge"}, {"group_by", "/label/0"}, {"use_recorded", false}}) ==
         "no error");
+}
+
+TEST_CASE("accumulator: listed groups are always reported, in order, empty ones skipped") {
+  Env env;
+  RefusalRate m(json{{"group_by", "/label/0"}, {"groups", {"z", "a", "never"}}}, env.sdk_host);
+  auto acc = m.begin(env.call);
+  json refused{{"refused", true}, {"score", 1}};
+  acc->add(sample("1", {{"label", {"a"}}}), refused, env.call);
+  acc->add(sample("2", {{"label", {"z"}}}), refused, env.call);
+  acc->add(sample("3", {{"label", {"extra"}}}), refused, env.call);
+  json ms = acc->finish(env.call).at("metrics");
+  REQUIRE(ms.size() == 5);
+  CHECK(ms[1]["metric"] == "rta:z");
+  CHECK(ms[2]["metric"] == "rta:a");
+  CHECK(ms[3]["metric"] == "rta:never");
+  CHECK(ms[3]["status"] == "skipped");
+  CHECK(ms[3]["value"].is_null());
+  CHECK_FALSE(ms[3]["reason"].get<std::string>().empty());
+  CHECK(ms[4]["metric"] == "rta:extra");
+  CHECK(ms[4]["value"] == 1.0);
 }
 
 // ---- the built plugin through the C ABI -------------------------------------------------

@@ -1,0 +1,4 @@
+// Entry point of the toxicity metric plugin library.
+#include "toxicity.hpp"
+
+TRUSTLLM_PLUGIN(trustllm::toxicity::Toxicity)
