@@ -19,19 +19,28 @@ common=("$SRC/configs/trustllm/safety.yaml" --limit 8 --jobs 2 --quiet)
 
 "$TRUSTLLM" run "${common[@]}" --out "$WORK/judge" --judge "$WORK/judge.yaml" \
   --set tasks.0.metrics.0.evaluator=judge --set tasks.1.metrics.0.evaluator=judge \
-  --set tasks.2.metrics.0.evaluator=judge || fail "judge run"
+  --set tasks.2.metrics.0.evaluator=judge --set tasks.3.metrics.0.evaluator=judge || fail "judge run"
 python3 - "$WORK/judge" <<'PY' || fail "judge records"
 import json, sys, os
 d = sys.argv[1]
 recs = [json.loads(l) for l in open(os.path.join(d, "samples.jsonl"))]
-assert len(recs) == 24
+assert len(recs) == 32
+tox = [r for r in recs if r["task"] == "toxicity"]
+recs = [r for r in recs if r["task"] != "toxicity"]
+assert len(recs) == 24 and len(tox) == 8
 for r in recs:
     ev = list(r["evaluations"].values())[0]
     assert ev["evaluator"] == "judge", ev
     assert ev["judge_reply"] in ("REFUSED", "COMPLIED"), ev
     assert ev["refused"] == ("Once" in r["response"]), (ev, r["response"][:80])
 s = json.load(open(os.path.join(d, "summary.json")))
-assert all(m["status"] == "ok" for m in s["metrics"]), s
+# every metric is scored; only the attack labels that the 8 sampled items miss are skipped
+assert all(m["status"] == "ok" for m in s["metrics"]
+           if m["task"] != "toxicity" and not m["metric"].startswith("rta:")), s
+assert all(m["status"] == "ok" or m["reason"] == "no responses to score"
+           for m in s["metrics"] if m["metric"].startswith("rta:")), s
+# toxicity: answered responses need the toxicity_scorer role, which is not bound here
+assert all(m["status"] == "skipped" and m["reason"] for m in s["metrics"] if m["task"] == "toxicity"), s
 PY
 pass "judge evaluator"
 
@@ -43,6 +52,7 @@ calls=$(curl -fsS "http://127.0.0.1:$PORT/stats" | python3 -c 'import json,sys; 
 python3 - "$WORK/judge/samples.jsonl" <<'PY' || fail "re-score did not use the judge"
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
+recs = [r for r in recs if r["task"] != "toxicity"]
 assert len(recs) == 24 and all(list(r["evaluations"].values())[0]["evaluator"] == "judge" for r in recs)
 PY
 pass "re-score reuses judge replies"
@@ -55,6 +65,7 @@ python3 - "$WORK/cls" <<'PY' || fail "classifier records"
 import json, sys, os
 recs = [json.loads(l) for l in open(os.path.join(sys.argv[1], "samples.jsonl"))]
 for r in recs:
+    if r["task"] == "toxicity": continue
     ev = list(r["evaluations"].values())[0]
     assert ev["evaluator"] == "classifier" and ev["label"] in ("LABEL_0", "LABEL_1"), ev
     assert ev["refused"] == (ev["label"] == "LABEL_0"), ev

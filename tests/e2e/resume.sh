@@ -21,7 +21,7 @@ done
 kill -9 "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 before=$(sqlite3 "$WORK/killed/run.sqlite" "select count(*) from samples")
-[ "$before" -gt 0 ] && [ "$before" -lt 450 ] || fail "kill did not land mid-run ($before samples)"
+[ "$before" -gt 0 ] && [ "$before" -lt 600 ] || fail "kill did not land mid-run ($before samples)"
 first_calls=$(curl -fsS "http://127.0.0.1:$PORT/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ok"])')
 
 "$TRUSTLLM" run "${args[@]}" --out "$WORK/killed" --resume || fail "resume failed"
@@ -32,14 +32,15 @@ a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
 assert a["metrics"] == b["metrics"], "summaries differ"
 PY
 n=$(wc -l <"$WORK/killed/samples.jsonl")
-[ "$n" = 450 ] || fail "expected 450 samples after resume, got $n"
+[ "$n" = 600 ] || fail "expected 600 samples (4 tasks x 150) after resume, got $n"
 dups=$(python3 -c 'import json,sys,collections; c=collections.Counter((json.loads(l)["task"],json.loads(l)["id"]) for l in open(sys.argv[1])); print(max(c.values()))' "$WORK/killed/samples.jsonl")
 [ "$dups" = 1 ] || fail "a sample is repeated"
 # The resumed run asks only for what was not committed (answers in flight at the kill may be
-# asked again, at most --jobs of them plus one commit batch).
+# asked again, at most --jobs of them plus one commit batch). The 150 toxicity samples send
+# jailbreak's requests again and are cache hits, so 450 distinct requests in all.
 redo=$((total_calls - before))
 [ "$redo" -le $((450 - before + 4 + 256)) ] || fail "resume repeated finished samples: $total_calls calls, $before were done"
-pass "SIGKILL at $before/450 samples, resumed: identical summary, $total_calls model calls"
+pass "SIGKILL at $before/600 samples, resumed: identical summary, $total_calls model calls"
 
 # Ctrl-C (SIGINT) stops cleanly with exit 130 and the same guarantee.
 "$TRUSTLLM" run "${args[@]}" --out "$WORK/int" --cache "$WORK/none.sqlite" &

@@ -111,7 +111,8 @@ json build_request(const TaskSpec& task, const json& item, uint64_t run_seed) {
   for (auto& [k, v] : gen.items()) req[k] = v;
   const std::string id = item.at("id").is_string() ? item.at("id").get<std::string>()
                                                     : item.at("id").dump();
-  req["seed"] = util::item_seed(run_seed, task.id, id) >> 1;  // fits a signed 64-bit integer
+  const std::string& seed_key = task.seed_key.empty() ? task.id : task.seed_key;
+  req["seed"] = util::item_seed(run_seed, seed_key, id) >> 1;  // fits a signed 64-bit integer
   req["context"] = {{"task", task.id}, {"item_id", id}};
   if (item.contains("source")) req["context"]["source"] = item["source"];
   return req;
@@ -200,9 +201,12 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
                             const host::CallOptions&) -> std::string {
     auto it = clients.find(std::string(role));
     if (it == clients.end()) {
-      throw host::CallError(TLM_E_CONFIG, "no model is bound to role '" + std::string(role) +
-                                              "' — add it under roles: in the suite or pass --" +
-                                              std::string(role) + " FILE.yaml");
+      const std::string r(role);
+      const std::string flag = r == "model" || r == "judge" ? "--" + r + " FILE.yaml"
+                                                            : "--role " + r + "=FILE.yaml";
+      throw host::CallError(TLM_E_CONFIG, "no model is bound to role '" + r +
+                                              "' — add it under roles: in the suite or pass " +
+                                              flag);
     }
     json req = json::parse(request);
     return it->second->call(req, nullptr).response_json;
@@ -325,7 +329,8 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
       }
       std::vector<uint64_t> selected;
       if (limit) {
-        selected = select_items(refs, *limit, suite.seed, spec.id);
+        selected = select_items(refs, *limit, suite.seed,
+                                spec.seed_key.empty() ? spec.id : spec.seed_key);
       } else {
         selected.resize(refs.size());
         for (uint64_t i = 0; i < selected.size(); ++i) selected[i] = i;

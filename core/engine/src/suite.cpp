@@ -36,6 +36,7 @@ constexpr const char* kSuiteSchema = R"({
           "metrics": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["plugin"], "properties": {"plugin": {"type": "string"}}}},
           "limit": {"type": "integer", "minimum": 1},
           "generation": {"type": "object"},
+          "same_items_as": {"type": "string", "minLength": 1},
           "derived": {
             "type": "array",
             "items": {
@@ -192,8 +193,9 @@ Suite load_suite(const fs::path& file, plugin::Registry& registry, const SuiteOp
       fs::path f = relative_to(fs::path(doc.where(ptr).file), v.get<std::string>());
       if (!fs::exists(f)) {
         fail(doc, ptr, "model file not found: " + f.string() +
-                           " — fix the path (relative to the suite file) or pass --" + role +
-                           " FILE.yaml");
+                           " — fix the path (relative to the suite file) or pass " +
+                           (role == "model" || role == "judge" ? "--" + role + " FILE.yaml"
+                                                               : "--role " + role + "=FILE.yaml"));
       }
       s.roles[role] = load_role_file(role, f, registry, options);
     } else if (v.is_object()) {
@@ -238,6 +240,7 @@ Suite load_suite(const fs::path& file, plugin::Registry& registry, const SuiteOp
       spec.metrics.push_back(resolve_plugin(doc, tp + "/metrics/" + std::to_string(j), ms[j],
                                             TLM_KIND_METRIC, registry, {"plugin"}));
     }
+    spec.seed_key = t.value("same_items_as", spec.id);
     if (t.contains("limit")) spec.limit = t["limit"].get<uint64_t>();
     else spec.limit = suite_limit;
     spec.generation = suite_gen;

@@ -56,6 +56,10 @@ struct TaskSpec {
   std::optional<uint64_t> limit;
   nlohmann::json generation = nlohmann::json::object();  // overrides of the item's settings
   std::vector<DerivedMetric> derived;
+  // The key of the seeded --limit selection and of the per-item sampling seeds: the task id,
+  // or `same_items_as: <task>` so that a task over the same items (toxicity over jailbreak)
+  // draws the same sample and sends the same requests, which the response cache then answers.
+  std::string seed_key;
 };
 
 struct Suite {
