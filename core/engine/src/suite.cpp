@@ -1,3 +1,4 @@
+#include <trustllm/engine/gates.hpp>
 #include <trustllm/engine/suite.hpp>
 
 #include <cstdlib>
@@ -23,6 +24,7 @@ constexpr const char* kSuiteSchema = R"({
     "limit": {"type": "integer", "minimum": 1},
     "generation": {"type": "object"},
     "roles": {"type": "object", "default": {}},
+    "gates": {"type": "array", "items": {"type": "string"}, "default": []},
     "tasks": {
       "type": "array",
       "items": {
@@ -216,6 +218,13 @@ Suite load_suite(const fs::path& file, plugin::Registry& registry, const SuiteOp
     inline_doc.value = block;
     s.roles[role] = binding_from(role, inline_doc, "", block, registry);
     s.roles[role].source = "(command line)";
+  }
+
+  // Release gates, checked after the run (exit code 3 when one fails).
+  for (size_t i = 0; i < doc.value["gates"].size(); ++i) {
+    s.gates.push_back(parse_gate(doc.value["gates"][i].get<std::string>(),
+                                 doc.locate("/gates/" + std::to_string(i)) + ": gates[" +
+                                     std::to_string(i) + "]"));
   }
 
   // Tasks.

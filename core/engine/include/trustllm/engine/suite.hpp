@@ -4,6 +4,7 @@
 #pragma once
 
 #include <trustllm/config/config.hpp>
+#include <trustllm/engine/gates.hpp>
 #include <trustllm/plugin/registry.hpp>
 
 #include <filesystem>
@@ -69,6 +70,7 @@ struct Suite {
   std::vector<fs::path> plugin_paths;
   std::vector<TaskSpec> tasks;
   std::map<std::string, RoleBinding> roles;
+  std::vector<Gate> gates;  // `gates:` of the suite
   nlohmann::json resolved_redacted;  // the whole resolved suite with secrets removed
 };
 
