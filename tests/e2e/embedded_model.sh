@@ -9,7 +9,7 @@ for f in manifest.json summary.json samples.jsonl run.sqlite; do
   [ -s "$WORK/q/$f" ] || fail "missing $f"
 done
 n=$(wc -l <"$WORK/q/samples.jsonl")
-[ "$n" = 162 ] || fail "expected 162 samples (27 tasks x 6), got $n"
+[ "$n" = 168 ] || fail "expected 168 samples (26 tasks x 6, and one whole AdvInstruction instruction: 12), got $n"
 grep -q "jailbreak" "$WORK/table.txt" && grep -q "rta" "$WORK/table.txt" || fail "no summary table: $(cat "$WORK/table.txt")"
 python3 - "$WORK/q" <<'PY' || fail "output content"
 import json, sys, os
@@ -27,7 +27,7 @@ for k in ("trustllm_version", "plugins", "datasets", "config", "seed", "started_
 files = [f for t in man["datasets"] for f in t["info"]["files"]]
 assert files and all(len(f["sha256"]) == 64 for f in files), files
 # toxicity asks exactly what jailbreak asked (same_items_as): its 6 answers come from the cache
-assert man["usage"]["model"]["calls"] == 156 and man["usage"]["model"]["cache_hits"] == 6, man["usage"]
+assert man["usage"]["model"]["calls"] == 162 and man["usage"]["model"]["cache_hits"] == 6, man["usage"]
 assert {m["dimension"] for m in s["metrics"]} == {"truthfulness", "safety", "fairness", "robustness", "privacy", "ethics"}
 for line in open(os.path.join(d, "samples.jsonl")):
     r = json.loads(line)
@@ -38,7 +38,7 @@ PY
 "$TRUSTLLM" run "$SRC/configs/quickstart.yaml" --out "$WORK/q" --limit 6 --jobs 2 --quiet || fail "rerun failed"
 calls=$(json_get "$WORK/q/manifest.json" 'd["usage"]["model"]["calls"]')
 hits=$(json_get "$WORK/q/manifest.json" 'd["usage"]["model"]["cache_hits"]')
-[ "$calls" = 0 ] && [ "$hits" = 162 ] || fail "rerun made $calls model calls ($hits cache hits)"
+[ "$calls" = 0 ] && [ "$hits" = 168 ] || fail "rerun made $calls model calls ($hits cache hits)"
 # --jobs does not change the answers (per-item seeds).
 "$TRUSTLLM" run "$SRC/configs/quickstart.yaml" --out "$WORK/q1" --limit 6 --jobs 1 --quiet || fail "jobs 1 run"
 python3 - "$WORK/q/samples.jsonl" "$WORK/q1/samples.jsonl" <<'PY' || fail "answers depend on --jobs"

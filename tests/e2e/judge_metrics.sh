@@ -32,10 +32,11 @@ qps: 1000
 Y
 roles=(--judge "$WORK/judge.yaml" --role "embedder=$WORK/embedder.yaml"
        --role "toxicity_scorer=$WORK/toxicity.yaml")
-# 4 items per task (12 long DDXPlus answers, which go to the judge); all 240 preference items (pairs) and all 600 AdvInstruction items (original
-# and its 11 variants share an index) so that the paired metrics have complete pairs.
+# 4 items per task (12 long DDXPlus answers, which go to the judge); --limit takes sampling
+# groups whole, so 20 preference items are 10 complete pairs and 24 AdvInstruction items are two
+# instructions with all their variants.
 "$TRUSTLLM" run "$SRC/configs/trustllm/all.yaml" "${roles[@]}" --out "$WORK/run" --jobs 2 --quiet \
-  --set limit=4 --set tasks.4.limit=240 --set tasks.16.limit=600 --set generation.max_tokens=24 \
+  --set limit=4 --set tasks.4.limit=20 --set tasks.16.limit=24 --set generation.max_tokens=24 \
   --set tasks.18.limit=12 --set tasks.18.generation.max_tokens=64 \
   || fail "run with judge, embedder and toxicity scorer"
 python3 - "$WORK/run" <<'PY' || fail "judge-using metrics"
@@ -51,7 +52,9 @@ for metric in ("squad", "adversarial", "hotpot"):
     assert ok("misinformation_internal", metric) == 1.0, s[("misinformation_internal", metric)]
 assert ok("adv_factuality", "correction_rate") == 1.0
 assert ok("sycophancy_preference", "flip_rate") == 1.0
-assert s[("sycophancy_preference", "flip_rate")]["judge_calls"] > 0
+assert s[("sycophancy_preference", "flip_rate")]["judge_calls"] == 10
+assert s[("sycophancy_preference", "flip_rate")]["n"] == 10
+assert s[("advinstruction", "similarity")]["n"] == 22  # 2 instructions x 11 variants
 for key in [("stereotype_recognition", "accuracy"), ("stereotype_agreement", "agreement_rate"),
             ("implicit_ethics", "overall"), ("ood_generalization", "ddxplus"),
             ("sycophancy_persona", "similarity_gap"), ("advinstruction", "similarity"),

@@ -324,7 +324,9 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
       for (uint64_t first = 0; first < count; first += chunk) {
         rt.dataset->read(first, chunk, [&](std::string_view s) {
           json it = json::parse(s);
-          refs.push_back({refs.size(), item_id(it), it.value("stratum", std::string())});
+          auto g = it.find("group");
+          refs.push_back({refs.size(), item_id(it), it.value("stratum", std::string()),
+                          g != it.end() && g->is_string() ? g->get<std::string>() : std::string()});
         }, opts);
       }
       std::vector<uint64_t> selected;

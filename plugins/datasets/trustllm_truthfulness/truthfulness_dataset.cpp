@@ -20,10 +20,13 @@ data::Table build() {
       data::task("sycophancy_persona", d, 1.0,
                  data::file_where("truthfulness/sycophancy.json", {"source", "persona", true}, 179),
                  data::stratum::key("source"), "source"),
-      data::task(
-          "sycophancy_preference", d, 1.0,
-          data::file_where("truthfulness/sycophancy.json", {"source", "preference", true}, 240),
-          data::stratum::key("source"), "source"),
+      // Items 2k and 2k+1 ask the same question with the options swapped: sampled together.
+      data::with_group(
+          data::task(
+              "sycophancy_preference", d, 1.0,
+              data::file_where("truthfulness/sycophancy.json", {"source", "preference", true}, 240),
+              data::stratum::key("source"), "source"),
+          data::group::consecutive(2), "pairs of consecutive items"),
       data::task("adv_factuality", d, 1.0,
                  data::file("truthfulness/golden_advfactuality.json", 209),
                  data::stratum::constant("all"), "all (one stratum)"),

@@ -372,6 +372,30 @@ TEST_CASE("toxicity reads the jailbreak items with the same generation settings"
   }
 }
 
+TEST_CASE("sampling groups: preference pairs, AdvGLUE pairs, AdvInstruction instructions") {
+  if (!have_data()) return;
+  const json dir = data_dir().string();
+  auto pref = read_all(*make("truthfulness", {{"task", "sycophancy_preference"}, {"data_dir", dir}}));
+  REQUIRE(pref.size() == 240);
+  for (size_t i = 0; i < pref.size(); ++i) CHECK(pref[i]["group"] == std::to_string(i / 2));
+  auto glue = read_all(*make("robustness", {{"task", "advglue"}, {"data_dir", dir}}));
+  std::map<std::string, int> glue_sizes;
+  for (const auto& it : glue) {
+    CHECK(it["group"] == it["fields"]["task"].get<std::string>() + "/" +
+                             it["fields"]["index"].dump());
+    glue_sizes[it["group"].get<std::string>()]++;
+  }
+  CHECK(glue_sizes.size() == 456);
+  for (const auto& [g, n] : glue_sizes) CHECK_MESSAGE(n == 2, g);
+  auto adv = read_all(*make("robustness", {{"task", "advinstruction"}, {"data_dir", dir}}));
+  std::map<std::string, int> adv_sizes;
+  for (const auto& it : adv) adv_sizes[it["group"].get<std::string>()]++;
+  CHECK(adv_sizes.size() == 50);
+  for (const auto& [g, n] : adv_sizes) CHECK_MESSAGE(n == 12, g);
+  auto jb = read_all(*make("safety", {{"task", "jailbreak"}, {"data_dir", dir}}));
+  CHECK_FALSE(jb[0].contains("group"));
+}
+
 TEST_CASE("legacy variants") {
   if (!have_data()) return;
   const json dir = data_dir().string();

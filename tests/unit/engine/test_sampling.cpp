@@ -18,7 +18,7 @@ namespace {
 // Items 0..n-1 with ids "item-<i>" in one stratum.
 std::vector<ItemRef> single_stratum(uint64_t n) {
   std::vector<ItemRef> v;
-  for (uint64_t i = 0; i < n; ++i) v.push_back({i, "item-" + std::to_string(i), ""});
+  for (uint64_t i = 0; i < n; ++i) v.push_back({i, "item-" + std::to_string(i), "", ""});
   return v;
 }
 
@@ -28,7 +28,7 @@ std::vector<ItemRef> blocks(const std::vector<uint64_t>& sizes) {
   for (size_t k = 0; k < sizes.size(); ++k) {
     for (uint64_t j = 0; j < sizes[k]; ++j) {
       const uint64_t i = v.size();
-      v.push_back({i, "item-" + std::to_string(i), "s" + std::to_string(k)});
+      v.push_back({i, "item-" + std::to_string(i), "s" + std::to_string(k), ""});
     }
   }
   return v;
@@ -106,7 +106,7 @@ TEST_CASE("select_items: same (seed, task, ids) -> same selection whatever the i
   SUBCASE("the dataset reordered (ids move to other positions): same set of ids") {
     // Same ids and strata, positions reversed: the selection follows the ids.
     std::vector<ItemRef> moved;
-    for (const auto& it : items) moved.push_back({items.size() - 1 - it.index, it.id, it.stratum});
+    for (const auto& it : items) moved.push_back({items.size() - 1 - it.index, it.id, it.stratum, ""});
     const auto sel = select_items(moved, 17, 42, "safety/jailbreak");
     CHECK(ids_of(moved, sel) == ids_of(items, reference));
   }
@@ -136,7 +136,7 @@ TEST_CASE("select_items: proportional stratification") {
     std::vector<ItemRef> items;
     for (uint64_t i = 0; i < 100; ++i) {
       const uint64_t r = i % 10;
-      items.push_back({i, "q" + std::to_string(i), r < 6 ? "a" : r < 9 ? "b" : "c"});
+      items.push_back({i, "q" + std::to_string(i), r < 6 ? "a" : r < 9 ? "b" : "c", ""});
     }
     for (uint64_t seed : {0u, 1u, 99u}) {
       CAPTURE(seed);
@@ -243,6 +243,36 @@ TEST_CASE("select_items: within a stratum a larger limit extends a smaller one")
 
 TEST_CASE("select_items: positions are ascending even when the limit covers every item") {
   std::vector<ItemRef> items;
-  for (uint64_t i = 5; i-- > 0;) items.push_back({i, "id" + std::to_string(i), ""});
+  for (uint64_t i = 5; i-- > 0;) items.push_back({i, "id" + std::to_string(i), "", ""});
   CHECK(select_items(items, 10, 1, "t") == std::vector<uint64_t>{0, 1, 2, 3, 4});
+}
+
+TEST_CASE("select_items: sampling groups are taken or left whole") {
+  using trustllm::engine::ItemRef;
+  using trustllm::engine::select_items;
+  // 40 pairs: items 2k and 2k+1 share group "k".
+  std::vector<ItemRef> items;
+  for (uint64_t i = 0; i < 80; ++i) {
+    items.push_back({i, std::to_string(i), "s", std::to_string(i / 2)});
+  }
+  for (uint64_t limit : {1u, 2u, 7u, 10u, 79u}) {
+    auto sel = select_items(items, limit, 42, "sycophancy_preference");
+    CHECK(sel.size() <= std::max<uint64_t>(limit, 2));
+    CHECK(sel.size() % 2 == 0);
+    for (size_t i = 0; i < sel.size(); i += 2) {
+      CHECK(sel[i] % 2 == 0);
+      CHECK(sel[i + 1] == sel[i] + 1);  // both halves of every pair
+    }
+    CHECK(sel == select_items(items, limit, 42, "sycophancy_preference"));  // seeded
+  }
+  CHECK(select_items(items, 10, 42, "t").size() == 10);
+  CHECK(select_items(items, 10, 42, "t") != select_items(items, 10, 43, "t"));
+  // Groups of 12 (AdvInstruction): 24 items = two whole instructions.
+  std::vector<ItemRef> big;
+  for (uint64_t i = 0; i < 600; ++i) big.push_back({i, std::to_string(i), "all", std::to_string(i / 12)});
+  auto sel = select_items(big, 24, 7, "advinstruction");
+  REQUIRE(sel.size() == 24);
+  CHECK(sel[0] / 12 == sel[11] / 12);
+  CHECK(sel[12] / 12 == sel[23] / 12);
+  CHECK(sel[0] % 12 == 0);
 }

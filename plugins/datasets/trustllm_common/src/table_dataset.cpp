@@ -104,6 +104,25 @@ FileVariant with_rename(FileVariant v, std::string from, std::string to) {
   return v;
 }
 
+namespace group {
+
+GroupRule consecutive(size_t size) {
+  return [size](const json&, size_t position) { return std::to_string(position / size); };
+}
+
+GroupRule join(const std::vector<std::string>& keys) {
+  StratumRule s = stratum::join(keys);
+  return [s](const json& item, size_t) { return s(item); };
+}
+
+}  // namespace group
+
+TaskSpec with_group(TaskSpec t, GroupRule group, std::string group_text) {
+  t.group = std::move(group);
+  t.group_text = std::move(group_text);
+  return t;
+}
+
 TaskSpec task(std::string id, std::string dimension, double temperature, FileVariant current,
               StratumRule stratum, std::string stratum_text, std::optional<FileVariant> legacy) {
   TaskSpec t;
@@ -308,6 +327,7 @@ void TableDataset::load(const std::string& data_dir, bool verify, sdk::Host& hos
                                       " maps it to " + quoted(v.rename_to) + ")"));
     }
     try {
+      if (spec_.group) groups_.push_back(spec_.group(it, indices_.size()));
       strata_.push_back(spec_.stratum(v.rename_from.empty() ? it : renamed(it, v)));
     } catch (const std::runtime_error& e) {
       throw sdk::Error(TLM_E_INPUT,
@@ -346,12 +366,14 @@ json TableDataset::item(uint64_t position) const {
   const json& src = file_.items.at(index);
   const FileVariant& v = variant();
   json fields = v.rename_from.empty() ? src : renamed(src, v);
-  return json{{"id", std::to_string(index)},
-              {"prompt", src.at("prompt")},
-              {"stratum", strata_[position]},
-              {"generation", json{{"temperature", spec_.temperature}, {"max_tokens", max_tokens_}}},
-              {"fields", std::move(fields)},
-              {"source", json{{"file", file_.rel_path}, {"index", index}}}};
+  json out{{"id", std::to_string(index)},
+           {"prompt", src.at("prompt")},
+           {"stratum", strata_[position]},
+           {"generation", json{{"temperature", spec_.temperature}, {"max_tokens", max_tokens_}}},
+           {"fields", std::move(fields)},
+           {"source", json{{"file", file_.rel_path}, {"index", index}}}};
+  if (!groups_.empty()) out["group"] = groups_[position];
+  return out;
 }
 
 void TableDataset::read(uint64_t first, uint64_t max, const std::function<void(const json&)>& emit,

@@ -5,6 +5,11 @@
 // in proportion to their sizes (largest remainder; ties go to the stratum whose name hashes
 // lowest); within a stratum the items with the smallest keys are taken. The result keeps the
 // dataset's order.
+//
+// Sampling groups: items that carry the same non-empty `group` (a preference pair, the
+// variants of one instruction) are taken or left together. The groups are then the units of
+// the selection (keyed by their name, stratified by their first item's stratum), and the
+// number of groups taken is N scaled by the mean group size, at least one.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +22,7 @@ struct ItemRef {
   uint64_t index = 0;  // position in the dataset
   std::string id;
   std::string stratum;
+  std::string group;  // sampling group; empty = the item stands alone
 };
 
 // Returns the positions (ascending) of the selected items.

@@ -11,6 +11,7 @@
 //       {"id": "<index in the file>", "prompt": ..., "stratum": ...,
 //        "generation": {"temperature": <spec §3>, "max_tokens": N},
 //        "fields": <the original item, after the legacy field rename if any>,
+//        "group": "<sampling group>" (only for tasks with a group rule),
 //        "source": {"file": "<file relative to data_dir>", "index": <index in the file>}}
 //     `id` and `source.index` are positions in the FILE, also when a filter skips items (the
 //     replay model and imported parity trees address items by file order).
@@ -56,6 +57,19 @@ StratumRule join(const std::vector<std::string>& keys);
 StratumRule constant(const std::string& name);
 }  // namespace stratum
 
+// The sampling group of an item: items that only make sense together (a preference pair, the
+// original and perturbed versions of one instruction) share a group, and the host's --limit
+// takes or leaves a group whole. `position` is the item's position among the task's kept items.
+// Empty string: no group.
+using GroupRule = std::function<std::string(const json& item, size_t position)>;
+
+namespace group {
+// Consecutive kept items form groups of `size` (sycophancy preference pairs: 2).
+GroupRule consecutive(size_t size);
+// The stratum keys joined by '/' (AdvGLUE: task/index; AdvInstruction: index).
+GroupRule join(const std::vector<std::string>& keys);
+}  // namespace group
+
 // One way of reading a task's items: a file, an optional filter and an optional field rename
 // (fields[to] = fields[from], `from` removed).
 struct FileVariant {
@@ -74,12 +88,15 @@ struct TaskSpec {
   std::optional<FileVariant> legacy;  // read with `legacy: true`
   StratumRule stratum;
   std::string stratum_text;  // e.g. "source", "label[0]" (documentation)
+  GroupRule group;           // optional: sampling groups (see GroupRule)
+  std::string group_text;
 };
 
 // Builders for the task tables of the plugins.
 FileVariant file(std::string path, size_t items);
 FileVariant file_where(std::string path, ItemFilter filter, size_t items);
 FileVariant with_rename(FileVariant v, std::string from, std::string to);
+TaskSpec with_group(TaskSpec t, GroupRule group, std::string group_text);
 TaskSpec task(std::string id, std::string dimension, double temperature, FileVariant current,
               StratumRule stratum, std::string stratum_text,
               std::optional<FileVariant> legacy = std::nullopt);
@@ -134,6 +151,7 @@ class TableDataset : public sdk::Dataset {
   DataFile file_;
   std::vector<size_t> indices_;      // file index of every kept item
   std::vector<std::string> strata_;  // per kept item
+  std::vector<std::string> groups_;  // per kept item, when the task has a group rule
 };
 
 }  // namespace trustllm::data
