@@ -9,6 +9,7 @@
 #include <trustllm/engine/suite.hpp>
 #include <trustllm/plugin/registry.hpp>
 #include <trustllm/report/outputs.hpp>
+#include <trustllm/report/run_report.hpp>
 #include <trustllm/util/time.hpp>
 
 #include <cstdlib>
@@ -153,6 +154,20 @@ engine::Suite load(const Context& ctx, const SuiteArgs& a, plugin::Registry& reg
   return s;
 }
 
+// ---- report.html at the end of run / score (docs/reports.md) ------------------------------
+// A report failure never loses the run: it is a warning, the exit code stays.
+void write_report_of_run(const fs::path& out) {
+  try {
+    const fs::path html = report::write_run_html(out);
+    std::fprintf(stdout, "report: %s\n", html.string().c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr,
+                 "warning: report.html not written (%s); the run itself is complete — "
+                 "retry with: trustllm report %s\n",
+                 e.what(), out.string().c_str());
+  }
+}
+
 int finish_run(const engine::RunResult& r, const fs::path& out, bool quiet) {
   if (r.exit_code == engine::kExitInterrupted) {
     std::fprintf(stderr,
@@ -162,7 +177,28 @@ int finish_run(const engine::RunResult& r, const fs::path& out, bool quiet) {
     return r.exit_code;
   }
   if (!quiet) std::fprintf(stdout, "\noutput: %s\n", out.string().c_str());
+  if (r.exit_code == engine::kExitOk) write_report_of_run(out);
   return r.exit_code;
+}
+
+// Release gates of the suite and of --fail-under, checked on a finished run: one line per failed
+// gate on stderr and exit code 3.
+constexpr int kExitGateFailed = 3;
+
+std::vector<engine::Gate> gates_of(const engine::Suite& suite,
+                                   const std::vector<std::string>& fail_under) {
+  std::vector<engine::Gate> gates = suite.gates;
+  for (const auto& g : fail_under) gates.push_back(engine::parse_gate(g, "--fail-under"));
+  return gates;
+}
+
+int apply_gates(int exit_code, const std::vector<engine::Gate>& gates, const json& summary) {
+  if (exit_code != 0 || gates.empty()) return exit_code;
+  const std::vector<std::string> failed = engine::failed_gates(gates, summary);
+  for (const auto& line : failed) std::fprintf(stderr, "%s\n", line.c_str());
+  if (!failed.empty()) return kExitGateFailed;
+  std::fprintf(stderr, "gates: all %zu passed\n", gates.size());
+  return exit_code;
 }
 
 }  // namespace
@@ -187,12 +223,17 @@ void register_commands(CLI::App& app, Context& ctx) {
     cmd->add_flag("--resume", *resume, "keep the finished samples in --out and do the rest");
     cmd->add_flag("--quiet", *quiet, "no progress bar and no table");
     cmd->add_option("--cache", *cache, "response cache shared between runs (SQLite file)");
-    cmd->callback([&ctx, a, out, limit, jobs, resume, quiet, cache] {
+    auto fail_under = std::make_shared<std::vector<std::string>>();
+    cmd->add_option("--fail-under", *fail_under,
+                    "release gate, repeatable: TASK.METRIC=MIN or TASK.METRIC<=MAX (exit code 3 "
+                    "when one fails), e.g. jailbreak.rta=0.9");
+    cmd->callback([&ctx, a, out, limit, jobs, resume, quiet, cache, fail_under] {
       set_verbosity(ctx);
       ctx.exit_code = guarded([&] {
         plugin::Registry registry = make_registry(ctx);
         engine::SuiteOptions so = suite_options(*a);
         engine::Suite suite = load(ctx, *a, registry, so);
+        const std::vector<engine::Gate> gates = gates_of(suite, *fail_under);
         engine::RunOptions o;
         o.suite_args = suite_args_of(so);
         o.out_dir = out->empty() ? default_out(suite.name) : *out;
@@ -210,7 +251,7 @@ void register_commands(CLI::App& app, Context& ctx) {
                        o.out_dir.string().c_str());
         }
         auto r = engine::run_suite(suite, registry, o, *ctx.cancel);
-        return finish_run(r, o.out_dir, o.quiet);
+        return apply_gates(finish_run(r, o.out_dir, o.quiet), gates, r.summary);
       });
     });
   }
@@ -442,6 +483,32 @@ void register_commands(CLI::App& app, Context& ctx) {
         o.suite_args = suite_args_of(so);
         auto r = engine::run_suite(s, registry, o, *ctx.cancel);
         return finish_run(r, o.out_dir, o.quiet);
+      });
+    });
+  }
+
+  // ---- report (HTML / Markdown / CSV of a finished run; docs/reports.md) -------------------
+  {
+    auto* cmd =
+        app.add_subcommand("report", "write the report of a finished run (HTML, Markdown or CSV)");
+    auto run_dir = std::make_shared<std::string>();
+    auto out = std::make_shared<std::string>();
+    auto format = std::make_shared<std::string>("html");
+    cmd->add_option("run_dir", *run_dir, "a finished run folder (the --out of run or score)")
+        ->required();
+    cmd->add_option("--out", *out,
+                    "output file (default: RUN_DIR/report.html; md and csv go to standard output)");
+    cmd->add_option("--format", *format, "html, md or csv")
+        ->check(CLI::IsMember({"html", "md", "csv"}));
+    cmd->callback([&ctx, run_dir, out, format] {
+      ctx.exit_code = guarded([&] {
+        try {
+          auto path = report::report_command(*run_dir, *out, *format, std::cout);
+          if (path) std::printf("report: %s\n", path->string().c_str());
+          return 0;
+        } catch (const report::RunFolderError& e) {
+          throw config::ConfigError(e.what());
+        }
       });
     });
   }

@@ -1,0 +1,96 @@
+// Reports of a finished run folder (manifest.json, summary.json, samples.jsonl): one
+// self-contained HTML page (overview chart, per-task tables, sample browser, manifest), or the
+// same metric content as Markdown or CSV. Model output is hostile input: everything taken from
+// the run is escaped; see docs/reports.md.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace trustllm::report {
+
+namespace fs = std::filesystem;
+
+// The files of one run folder. Samples are streamed from `samples_file` when a page is written,
+// never held in memory whole.
+struct RunData {
+  fs::path dir;
+  nlohmann::json manifest = nlohmann::json::object();  // {} when manifest.json is absent
+  nlohmann::json summary = nlohmann::json::object();
+  fs::path samples_file;  // empty when samples.jsonl is absent
+};
+
+// Reads a run folder. Throws std::runtime_error (one line, with a fix) when summary.json is
+// missing or unreadable; manifest.json and samples.jsonl are optional.
+RunData load_run(const fs::path& dir);
+
+// The six TrustLLM dimensions, in the order the overview draws them.
+const std::vector<std::string>& dimensions();
+
+// A metric's value on a 0..1 "higher is better" scale: the value clamped to [0, 1], then
+// 1 - value for lower_is_better metrics. nullopt when the metric is not ok or has no number.
+std::optional<double> normalised_value(const nlohmann::json& metric);
+
+// Whether a metric counts towards its dimension's score: headline metrics only, i.e. not the
+// per-group breakdowns ("rta:cot", id with ':') and not derived means of other metrics.
+bool counts_in_overview(const nlohmann::json& metric);
+
+struct DimensionScore {
+  std::string dimension;
+  std::optional<double> score;  // mean of the normalised ok headline metrics; nullopt if none
+  size_t metrics = 0;           // how many metrics the mean is over
+};
+
+// One entry per dimension of dimensions(), plus any other dimension found in the summary.
+std::vector<DimensionScore> dimension_scores(const nlohmann::json& summary);
+
+// What happened to one sample, from its evaluation records: "refused", "correct", "wrong",
+// "unparsable" (excluded by a metric, e.g. no label found), "failed" (an evaluation failed), or
+// "" when no record says. Records excluded as "filtered out" are ignored.
+std::string sample_outcome(const nlohmann::json& sample);
+
+// HTML text escaping of & < > " ' (for text and attribute values).
+std::string html_escape(std::string_view text);
+
+// JSON for a <script type="application/json"> block: `<`, `>`, `&`, U+2028 and U+2029 written as
+// \u003c, \u003e, \u0026, \u2028, \u2029 so no sequence in the data can end the block. Invalid
+// UTF-8 is replaced by U+FFFD.
+std::string json_for_script(const nlohmann::json& value);
+
+// One RFC 4180 field: quoted (with "" for ") when it holds a comma, quote, CR or LF.
+std::string csv_field(std::string_view text);
+
+void write_html(const RunData& run, std::ostream& out);
+void write_markdown(const RunData& run, std::ostream& out);
+void write_csv(const RunData& run, std::ostream& out);
+
+enum class Format { html, md, csv };
+
+// Parses "html", "md" or "csv"; throws std::invalid_argument otherwise.
+Format parse_format(std::string_view name);
+
+// Writes the report of `run_dir` to `out` atomically (temporary file + rename).
+void write_report_file(const RunData& run, Format format, const fs::path& out);
+
+// A run folder that cannot be reported on (missing or unreadable summary.json): the CLI turns it
+// into a configuration error (exit code 2).
+struct RunFolderError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// `trustllm report RUN_DIR [--out FILE] [--format F]`: writes the report in `format` ("html",
+// "md" or "csv") to `out`; with `out` empty, html goes to RUN_DIR/report.html and md/csv to
+// `console`. Returns the file written, or nullopt when it went to `console`.
+std::optional<fs::path> report_command(const fs::path& run_dir, const std::string& out,
+                                       std::string_view format, std::ostream& console);
+
+// The report written at the end of `trustllm run` and `score`: RUN_DIR/report.html.
+fs::path write_run_html(const fs::path& run_dir);
+
+}  // namespace trustllm::report
