@@ -9,3 +9,4 @@ rm -rf "$out"
 "$build/bin/trustllm" run "$root/configs/quickstart.yaml" --out "$out" --jobs 2
 echo "summary: $out/summary.json"
 echo "samples: $out/samples.jsonl"
+echo "report:  $out/report.html"
