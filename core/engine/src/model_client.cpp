@@ -133,6 +133,52 @@ nlohmann::json ModelClient::cache_inputs(const nlohmann::json& request) const {
   return {{"identity", id}, {"request", req}};
 }
 
+namespace {
+// Appends the canonical text of `v` without its member `skip` (when `v` is an object) — what
+// util::canonical_json gives for a copy of `v` with `skip` erased, without the copy.
+void append_canonical_without(std::string& out, const nlohmann::json& v, std::string_view skip) {
+  if (!v.is_object()) {
+    util::append_canonical_json(out, v);
+    return;
+  }
+  out += '{';
+  bool first = true;
+  // nlohmann::json keeps members in a std::map<std::string, ...>: already in the byte order
+  // canonical_json sorts keys by.
+  for (const auto& [key, value] : v.items()) {
+    if (key == skip) continue;
+    if (!first) out += ',';
+    first = false;
+    const bool plain = std::none_of(key.begin(), key.end(), [](char c) {
+      return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+    });
+    if (plain) {
+      out += '"';
+      out += key;
+      out += '"';
+    } else {
+      util::append_canonical_json(out, nlohmann::json(key));
+    }
+    out += ':';
+    util::append_canonical_json(out, value);
+  }
+  out += '}';
+}
+
+// util::canonical_json(cache_inputs(request)) without copying the request and the identity: the
+// canonical text of {"identity": ..., "request": ...} is the two parts in that (sorted) order.
+std::string cache_inputs_text(const nlohmann::json& identity, const nlohmann::json& request) {
+  std::string out;
+  out.reserve(512);
+  out += "{\"identity\":";
+  append_canonical_without(out, identity, "cacheable");
+  out += ",\"request\":";
+  append_canonical_without(out, request, "context");
+  out += '}';
+  return out;
+}
+}  // namespace
+
 double backoff_delay(const RetryPolicy& policy, int attempt, double retry_after, uint64_t salt) {
   double ceiling = std::min(policy.max_delay, policy.base_delay * std::pow(2.0, attempt - 1));
   std::mt19937_64 rng(salt * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(attempt));
@@ -147,7 +193,7 @@ ModelClient::Result ModelClient::call(const nlohmann::json& request, void* host_
   std::string key;
   std::string inputs;
   if (cache_ && cacheable_) {
-    inputs = util::canonical_json(cache_inputs(request));
+    inputs = cache_inputs_text(identity_, request);  // == canonical_json(cache_inputs(request))
     key = util::sha256_hex(inputs);
     if (auto hit = cache_->get(key)) {
       r.response = nlohmann::json::parse(*hit, nullptr, false);
