@@ -222,12 +222,16 @@ void register_commands(CLI::App& app, Context& ctx) {
         ->check(CLI::Range(1u, 4096u));
     cmd->add_flag("--resume", *resume, "keep the finished samples in --out and do the rest");
     cmd->add_flag("--quiet", *quiet, "no progress bar and no table");
+    auto bootstrap = std::make_shared<uint32_t>(1000);
+    cmd->add_option("--bootstrap", *bootstrap,
+                    "bootstrap resamples for each metric's 95% interval (0: no intervals)")
+        ->check(CLI::Range(0u, 1000000u));
     cmd->add_option("--cache", *cache, "response cache shared between runs (SQLite file)");
     auto fail_under = std::make_shared<std::vector<std::string>>();
     cmd->add_option("--fail-under", *fail_under,
                     "release gate, repeatable: TASK.METRIC=MIN or TASK.METRIC<=MAX (exit code 3 "
                     "when one fails), e.g. jailbreak.rta=0.9");
-    cmd->callback([&ctx, a, out, limit, jobs, resume, quiet, cache, fail_under] {
+    cmd->callback([&ctx, a, out, limit, jobs, resume, quiet, cache, fail_under, bootstrap] {
       set_verbosity(ctx);
       ctx.exit_code = guarded([&] {
         plugin::Registry registry = make_registry(ctx);
@@ -239,6 +243,7 @@ void register_commands(CLI::App& app, Context& ctx) {
         o.out_dir = out->empty() ? default_out(suite.name) : *out;
         o.limit = *limit;
         o.jobs = *jobs;
+        o.bootstrap_resamples = *bootstrap;
         o.resume = *resume;
         o.quiet = *quiet;
         if (!cache->empty()) {
@@ -416,10 +421,15 @@ void register_commands(CLI::App& app, Context& ctx) {
     cmd->add_option("--set", *sets, "override a suite value: a.b.c=value");
     cmd->add_option("--jobs", *jobs, "evaluations in flight")->check(CLI::Range(1u, 4096u));
     cmd->add_flag("--quiet", *quiet, "no progress bar and no table");
+    auto bootstrap = std::make_shared<uint32_t>(1000);
+    cmd->add_option("--bootstrap", *bootstrap,
+                    "bootstrap resamples for each metric's 95% interval (0: no intervals)")
+        ->check(CLI::Range(0u, 1000000u));
     cmd->add_option("--cache", *cache,
                     "response cache shared between runs (SQLite file); default: the run's own "
                     "cache, or the --cache file the run used");
-    cmd->callback([&ctx, import_dir, run_dir, out, suite, judge, roles, sets, jobs, quiet, cache] {
+    cmd->callback([&ctx, import_dir, run_dir, out, suite, judge, roles, sets, jobs, quiet, cache,
+                   bootstrap] {
       set_verbosity(ctx);
       ctx.exit_code = guarded([&]() -> int {
         if (import_dir->empty() == run_dir->empty()) {
@@ -443,6 +453,7 @@ void register_commands(CLI::App& app, Context& ctx) {
         }
         engine::RunOptions o;
         o.jobs = *jobs;
+        o.bootstrap_resamples = *bootstrap;
         o.quiet = *quiet;
         o.command_line = ctx.command_line;
         fs::path suite_file;

@@ -11,7 +11,8 @@ _Static_assert(sizeof(tlm_host_api) == 48, "tlm_host_api changed size");
 _Static_assert(offsetof(tlm_host_api, call_model) == 40, "tlm_host_api::call_model moved");
 _Static_assert(sizeof(tlm_dataset_vt) == 48, "tlm_dataset_vt changed size");
 _Static_assert(sizeof(tlm_model_vt) == 40, "tlm_model_vt changed size");
-_Static_assert(sizeof(tlm_metric_vt) == 56, "tlm_metric_vt changed size");
+_Static_assert(offsetof(tlm_metric_vt, aggregate_configure) == 56, "aggregate_configure moved");
+_Static_assert(sizeof(tlm_metric_vt) == 64, "tlm_metric_vt changed size"); /* 56 in ABI 1.0 */
 _Static_assert(offsetof(tlm_component_desc, capabilities) == 56, "capabilities moved");
 _Static_assert(offsetof(tlm_component_desc, vtable) == 72, "vtable moved");
 _Static_assert(sizeof(tlm_component_desc) == 80, "tlm_component_desc changed size");

@@ -132,7 +132,11 @@ PIN_FIELD(tlm_metric_vt, evaluate, tlm_status (*)(void*, tlm_str, tlm_sink*, tlm
 PIN_FIELD(tlm_metric_vt, aggregate_begin, tlm_status (*)(void*, void**, tlm_call*));
 PIN_FIELD(tlm_metric_vt, aggregate_add, tlm_status (*)(void*, void*, tlm_str, tlm_str, tlm_call*));
 PIN_FIELD(tlm_metric_vt, aggregate_end, tlm_status (*)(void*, void*, tlm_sink*, tlm_call*));
-PIN_SIZE(tlm_metric_vt, 56);
+// ABI 1.1: tlm_metric_vt grew by aggregate_configure (the 1.0 size, 56, stays accepted: a host
+// reads the new field only when struct_size covers it).
+PIN_OFFSET(tlm_metric_vt, aggregate_configure, 56);
+PIN_FIELD(tlm_metric_vt, aggregate_configure, tlm_status (*)(void*, void*, tlm_str, tlm_call*));
+PIN_SIZE(tlm_metric_vt, 64);
 
 // tlm_component_desc
 PIN_OFFSET(tlm_component_desc, struct_size, 0);
@@ -197,7 +201,7 @@ const Pinned kPinned[] = {
     {"tlm_host_api", sizeof(tlm_host_api), 48},
     {"tlm_dataset_vt", sizeof(tlm_dataset_vt), 48},
     {"tlm_model_vt", sizeof(tlm_model_vt), 40},
-    {"tlm_metric_vt", sizeof(tlm_metric_vt), 56},
+    {"tlm_metric_vt", sizeof(tlm_metric_vt), 64},
     {"tlm_component_desc", sizeof(tlm_component_desc), 80},
     {"tlm_plugin_info", sizeof(tlm_plugin_info), 32},
     {"tlm_status", sizeof(tlm_status), 4},

@@ -62,6 +62,9 @@ int main(int argc, char** argv) {
                             {{"id", "3"}, {"response", "well, hello!"}},
                             {{"id", "4"}, {"response", nullptr}}};
     auto agg = metric.aggregate();
+    // ABI 1.1: the plugin built against the installed SDK takes bootstrap options.
+    expect(agg.configure(R"({"bootstrap":{"resamples":50,"seed":1}})"),
+           "aggregate_configure present (plugin built against ABI 1.1)");
     for (const json& s : samples) {
       std::string record = metric.evaluate(s.dump());
       std::printf("  %s -> %s\n", s.dump().c_str(), record.c_str());
@@ -78,6 +81,8 @@ int main(int argc, char** argv) {
                m.at(1).at("value").get<double>() > 0.66 &&
                m.at(1).at("value").get<double>() < 0.67,
            "hello_rate = 2/3");
+    expect(m.at(1).contains("replicates") && m.at(1).at("replicates").size() == 50,
+           "hello_rate has 50 bootstrap replicates");
   } catch (const std::exception& e) {
     std::printf("FAIL: %s\n", e.what());
     return 1;

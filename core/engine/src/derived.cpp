@@ -1,4 +1,5 @@
 #include <trustllm/engine/derived.hpp>
+#include <trustllm/engine/intervals.hpp>
 
 namespace trustllm::engine {
 
@@ -14,6 +15,7 @@ json derive_metric(const DerivedMetric& d, const json& task_entries, const std::
   double sum = 0;
   uint64_t n = 0;
   std::string missing;
+  std::vector<const json*> replicates;
   for (const std::string& id : d.mean_of) {
     const json* found = nullptr;
     for (const json& e : task_entries) {
@@ -29,6 +31,7 @@ json derive_metric(const DerivedMetric& d, const json& task_entries, const std::
       continue;
     }
     sum += (*found)["value"].get<double>();
+    replicates.push_back(found->contains("replicates") ? &(*found)["replicates"] : nullptr);
     if ((*found)["n"].is_number_unsigned()) n += (*found)["n"].get<uint64_t>();
   }
   entry["n"] = n;
@@ -41,6 +44,10 @@ json derive_metric(const DerivedMetric& d, const json& task_entries, const std::
   }
   entry["value"] = sum / static_cast<double>(d.mean_of.size());
   entry["status"] = "ok";
+  // The parts' resamples are independent draws of the same size, so the mean of their b-th
+  // replicates is a replicate of the mean (no interval when a part has none).
+  json r = mean_of_replicates(replicates);
+  if (!r.empty()) entry["replicates"] = std::move(r);
   return entry;
 }
 

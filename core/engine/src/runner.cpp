@@ -9,6 +9,7 @@
 #include <trustllm/report/outputs.hpp>
 #include <trustllm/store/store.hpp>
 #include <trustllm/util/seed.hpp>
+#include <trustllm/engine/intervals.hpp>
 #include <trustllm/util/time.hpp>
 
 #include <condition_variable>
@@ -261,6 +262,8 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
   // Manifest first, so an interrupted run still says what it was.
   json manifest = make_manifest(suite, registry, options, task_infos, started);
   for (const auto& [role, c] : clients) manifest["roles"][role]["identity"] = c->identity();
+  manifest["bootstrap"] = {{"resamples", options.bootstrap_resamples}, {"seed", suite.seed}};
+  if (!suite.report.empty()) manifest["report"] = suite.report;
   report::write_json(options.out_dir / "manifest.json", manifest);
 
   uint64_t failed_samples = 0;
@@ -510,6 +513,13 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
       json out;
       try {
         auto agg = rt.metrics[i].aggregate(opts);
+        if (options.bootstrap_resamples > 0) {
+          // Plugins built against ABI 1.0 cannot take options: their entries get no ci95.
+          agg.configure(json{{"bootstrap",
+                              {{"resamples", options.bootstrap_resamples},
+                               {"seed", bootstrap_seed(suite.seed, spec.id, key)}}}}
+                            .dump());
+        }
         db.for_each_sample(spec.id, [&](const store::SampleRow& s) {
           auto it = records.find(s.item_id);
           if (it != records.end()) agg.add(s.sample, it->second);
@@ -550,6 +560,8 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
     }
   }
 
+  // Replicates (plugins' and derived metrics') become ci95; summary.json keeps only the interval.
+  for (json& e : metrics) attach_interval(e);
   spdlog::info("aggregation done: {:.2f}s", clock.seconds());
   json summary;
   summary["suite"] = suite.name;

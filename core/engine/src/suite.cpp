@@ -25,6 +25,27 @@ constexpr const char* kSuiteSchema = R"({
     "generation": {"type": "object"},
     "roles": {"type": "object", "default": {}},
     "gates": {"type": "array", "items": {"type": "string"}, "default": []},
+    "report": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "published": {"type": "string", "minLength": 1},
+        "views": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["id", "x", "y"],
+            "properties": {
+              "id": {"type": "string", "minLength": 1},
+              "title": {"type": "string"},
+              "x": {"type": "object", "required": ["task", "metric"]},
+              "y": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["task", "metric"]}}
+            }
+          }
+        }
+      }
+    },
     "tasks": {
       "type": "array",
       "items": {
@@ -123,6 +144,34 @@ fs::path relative_to(const fs::path& base_file, const std::string& p) {
   fs::path path(p);
   if (path.is_relative()) path = base_file.parent_path() / path;
   return path.lexically_normal();
+}
+
+// The suite's `report:` block for the manifest: views as written, and the published
+// leaderboard file (relative to the file that names it) loaded as JSON. The host does not look
+// inside; reports and `trustllm compare` read it from manifest.json.
+json load_report_data(const config::Document& doc) {
+  json out = json::object();
+  if (!doc.value.contains("report")) return out;
+  const json& r = doc.value["report"];
+  if (r.contains("views")) out["views"] = r["views"];
+  if (r.contains("published")) {
+    const std::string ptr = "/report/published";
+    fs::path f = relative_to(fs::path(doc.where(ptr).file), r["published"].get<std::string>());
+    if (!fs::exists(f)) {
+      fail(doc, ptr, "published leaderboard file not found: " + f.string() +
+                         " — fix the path (relative to the suite file) or remove the key");
+    }
+    config::Document pub = config::load_file(f);
+    if (!pub.value.is_object() || !pub.value.contains("metrics") ||
+        !pub.value["metrics"].is_array()) {
+      throw config::ConfigError(f.string() +
+                                ": a published leaderboard is a map with metrics: [...] — see "
+                                "configs/leaderboard/");
+    }
+    out["published"] = pub.value;
+    out["published_file"] = f.string();
+  }
+  return out;
 }
 
 RoleBinding binding_from(const std::string& role, const config::Document& doc,
@@ -226,6 +275,8 @@ Suite load_suite(const fs::path& file, plugin::Registry& registry, const SuiteOp
                                  doc.locate("/gates/" + std::to_string(i)) + ": gates[" +
                                      std::to_string(i) + "]"));
   }
+
+  s.report = load_report_data(doc);
 
   // Tasks.
   std::optional<uint64_t> suite_limit;

@@ -14,6 +14,7 @@
 #include <cctype>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace sdk = trustllm::sdk;
 using sdk::json;  // nlohmann::json
@@ -85,10 +86,13 @@ class HelloMetric : public sdk::Metric {
   struct Counter : sdk::Accumulator {
     long n = 0;
     long hits = 0;
+    std::vector<double> per_item;  // 1 or 0 per response, for the confidence interval
     void add(const json&, const json& record, sdk::Call&) override {
       if (record.value("excluded", false)) return;
       ++n;
-      if (record.value("contains", false)) ++hits;
+      const bool hit = record.value("contains", false);
+      if (hit) ++hits;
+      per_item.push_back(hit ? 1.0 : 0.0);
     }
     json finish(sdk::Call&) override {
       json count = {{"metric", "hello_count"}, {"n", n}, {"direction", "higher_is_better"},
@@ -101,6 +105,11 @@ class HelloMetric : public sdk::Metric {
       } else {
         share["value"] = static_cast<double>(hits) / static_cast<double>(n);
         share["status"] = "ok";
+        // 5. Confidence interval: when the host asks for a bootstrap (`--bootstrap N`), give
+        //    the share on each resample of the items; the host turns them into "ci95".
+        if (bootstrap().resamples > 0) {
+          share["replicates"] = sdk::bootstrap_mean(per_item, bootstrap());
+        }
       }
       return {{"metrics", json::array({count, share})}};
     }

@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 #define TLM_ABI_MAJOR 1
-#define TLM_ABI_MINOR 0
+#define TLM_ABI_MINOR 1
 
 #define TLM_ENTRY_SYMBOL "trustllm_plugin_entry_v1"
 
@@ -133,6 +133,11 @@ typedef struct tlm_metric_vt {
   /* Emits JSON {"metrics":[{"metric":..,"value":..,"n":..,"direction":..,"status":..}, ...]}
    * and releases acc. */
   tlm_status (*aggregate_end)(void* self, void* acc, tlm_sink* summary, tlm_call* call);
+  /* Since ABI 1.1. Options for one aggregation, called after aggregate_begin and before the
+   * first aggregate_add: JSON {"bootstrap":{"resamples":N,"seed":S}}. With resamples > 0 the
+   * metric adds "replicates":[...] (its statistic on each resample) to every ok entry. A host
+   * reads this field only when struct_size covers it. */
+  tlm_status (*aggregate_configure)(void* self, void* acc, tlm_str options_json, tlm_call* call);
 } tlm_metric_vt;
 
 typedef struct tlm_component_desc {

@@ -9,6 +9,7 @@
 #include <trustllm/abi.h>
 
 #include <atomic>
+#include <cstddef>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -206,6 +207,19 @@ class MetricHandle : public Handle<tlm_metric_vt> {
         StringSink s;
         m_.vt_->aggregate_end(m_.self_.get(), acc_, &s.sink, &call);
       }
+    }
+    // Options for this aggregation (ABI 1.1, e.g. {"bootstrap":{"resamples":1000,"seed":7}}).
+    // Returns false, doing nothing, when the plugin was built against ABI 1.0.
+    bool configure(std::string_view options_json) {
+      if (m_.vt_->struct_size < offsetof(tlm_metric_vt, aggregate_configure) +
+                                    sizeof(m_.vt_->aggregate_configure) ||
+          !m_.vt_->aggregate_configure) {
+        return false;
+      }
+      tlm_call call = make_call(opts_);
+      check(m_.vt_->aggregate_configure(m_.self_.get(), acc_, to_tlm(options_json), &call),
+            call, "metric aggregate");
+      return true;
     }
     void add(std::string_view sample_json, std::string_view record_json) {
       tlm_call call = make_call(opts_);

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <trustllm/abi.h>
+#include <trustllm/bootstrap.hpp>
 
 #include <cstdint>
 #include <exception>
@@ -158,7 +159,16 @@ class Accumulator {
   virtual ~Accumulator() = default;
   virtual void add(const json& sample, const json& record, Call& call) = 0;
   // {"metrics":[{"metric":..., "value":..., "n":..., "direction":..., "status":"ok"}, ...]}
+  // When bootstrap().resamples > 0, each ok entry should also carry "replicates" (see
+  // trustllm/bootstrap.hpp); the host turns them into "ci95".
   virtual json finish(Call& call) = 0;
+
+  // What the host asked for this aggregation (set before the first add()).
+  const BootstrapOptions& bootstrap() const { return bootstrap_; }
+  void set_bootstrap(const BootstrapOptions& options) { bootstrap_ = options; }
+
+ private:
+  BootstrapOptions bootstrap_;
 };
 
 class Metric {
@@ -310,6 +320,19 @@ tlm_status mt_add(void* self, void* acc, tlm_str sample, tlm_str record, tlm_cal
   });
 }
 template <class T>
+tlm_status mt_configure(void* self, void* acc, tlm_str options, tlm_call* c) noexcept {
+  auto& in = inst<T>(self);
+  return guarded(in.host.api(), c, [&] {
+    const json o = json::parse(from_tlm(options));
+    BootstrapOptions b;
+    if (o.contains("bootstrap") && o["bootstrap"].is_object()) {
+      b.resamples = o["bootstrap"].value("resamples", uint32_t{0});
+      b.seed = o["bootstrap"].value("seed", uint64_t{0});
+    }
+    static_cast<Accumulator*>(acc)->set_bootstrap(b);
+  });
+}
+template <class T>
 tlm_status mt_end(void* self, void* acc, tlm_sink* out, tlm_call* c) noexcept {
   auto& in = inst<T>(self);
   std::unique_ptr<Accumulator> owned(static_cast<Accumulator*>(acc));
@@ -344,7 +367,8 @@ const tlm_component_desc* describe() {
     return &d;
   } else {
     static const tlm_metric_vt vt{sizeof(tlm_metric_vt), &create<T>,  &destroy<T>, &mt_evaluate<T>,
-                                  &mt_begin<T>,          &mt_add<T>, &mt_end<T>};
+                                  &mt_begin<T>,          &mt_add<T>, &mt_end<T>,
+                                  &mt_configure<T>};
     static const tlm_component_desc d = desc(TLM_KIND_METRIC, &vt);
     return &d;
   }

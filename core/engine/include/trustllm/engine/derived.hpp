@@ -12,7 +12,8 @@ namespace trustllm::engine {
 // The summary entry of `d` given the entries already reported for the task (summary.json
 // entries with "metric", "value", "n", "status"). The value is the unweighted mean of the listed
 // metrics in the listed order; n is the sum of their n. When a listed metric is missing or not
-// "ok", the entry is "skipped" with a reason naming it.
+// "ok", the entry is "skipped" with a reason naming it. When every part carries bootstrap
+// "replicates", the entry carries their element-wise mean (see intervals.hpp).
 nlohmann::json derive_metric(const DerivedMetric& d, const nlohmann::json& task_entries,
                              const std::string& dimension, const std::string& task);
 

@@ -23,6 +23,7 @@ struct RunOptions {
   std::optional<fs::path> cache_file;  // --cache: a response cache shared between runs
   bool skip_missing_datasets = false;  // tasks whose data file is absent are left out
   bool rescore = false;           // re-evaluate stored samples without generating
+  uint32_t bootstrap_resamples = 1000;  // --bootstrap: resamples for ci95 (0 = no intervals)
   std::string command_line;
   // How the suite was loaded ({"set": [...], "roles": {role: file}}), kept in the manifest so
   // that `trustllm score RUN_DIR` re-scores with the same configuration.

@@ -71,6 +71,9 @@ struct Suite {
   std::vector<TaskSpec> tasks;
   std::map<std::string, RoleBinding> roles;
   std::vector<Gate> gates;  // `gates:` of the suite
+  // `report:` of the suite, for the manifest: {"views": [...], "published": {...},
+  // "published_file": path}; empty when the suite has none.
+  nlohmann::json report = nlohmann::json::object();
   nlohmann::json resolved_redacted;  // the whole resolved suite with secrets removed
 };
 

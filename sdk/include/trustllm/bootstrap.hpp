@@ -1,0 +1,109 @@
+// trustllm plugin SDK — seeded percentile bootstrap for metric plugins (header-only).
+//
+// A metric whose accumulator sees `bootstrap().resamples > 0` recomputes its statistic on that
+// many resamples of its units (items, or pairs for paired metrics) and adds the results to its
+// summary entry as "replicates"; the host turns them into "ci95". A resample draws n units with
+// replacement from the n units; it is described by `counts` (how often each unit was drawn), so
+// a statistic is a weighted version of the plain one:
+//
+//   std::vector<double> correct = ...;              // 1 or 0 per item
+//   entry["replicates"] = sdk::bootstrap_mean(correct, bootstrap());
+//
+//   entry["replicates"] = sdk::bootstrap_replicates(pairs.size(), bootstrap(),
+//       [&](const sdk::Counts& c) { return my_statistic(pairs, c); });
+//
+// The draws depend only on (seed, number of units), so a fixed seed gives identical intervals on
+// every platform: the generator is std::mt19937_64 (its output sequence is fixed by the C++
+// standard) with our own unbiased bounded draw.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <vector>
+
+namespace trustllm::sdk {
+
+// What the host asks for (ABI 1.1 aggregate_configure); resamples == 0 means no bootstrap.
+struct BootstrapOptions {
+  uint32_t resamples = 0;
+  uint64_t seed = 0;
+};
+
+// counts[i] = how many times unit i was drawn in one resample; the counts sum to the unit count.
+using Counts = std::vector<uint32_t>;
+
+namespace detail {
+
+// Uniform integer in [0, n) without modulo bias (n > 0).
+inline uint64_t bounded_draw(std::mt19937_64& rng, uint64_t n) {
+  const uint64_t limit = UINT64_MAX - UINT64_MAX % n;  // largest multiple of n not above max
+  uint64_t x = rng();
+  while (x >= limit) x = rng();
+  return x % n;
+}
+
+}  // namespace detail
+
+// Calls `stat(counts)` for each of `options.resamples` resamples of `n_units` units and returns
+// the results as a JSON array; a NaN or infinite result (statistic undefined on that resample,
+// e.g. no positive label drawn) is stored as null. Returns an empty array when n_units == 0 or
+// resamples == 0.
+template <class Stat>
+nlohmann::json bootstrap_replicates(size_t n_units, const BootstrapOptions& options, Stat&& stat) {
+  nlohmann::json out = nlohmann::json::array();
+  if (n_units == 0 || options.resamples == 0) return out;
+  std::mt19937_64 rng(options.seed);
+  Counts counts(n_units);
+  for (uint32_t b = 0; b < options.resamples; ++b) {
+    std::fill(counts.begin(), counts.end(), 0u);
+    for (size_t k = 0; k < n_units; ++k) ++counts[detail::bounded_draw(rng, n_units)];
+    const double v = stat(static_cast<const Counts&>(counts));
+    if (std::isfinite(v)) {
+      out.push_back(v);
+    } else {
+      out.push_back(nullptr);
+    }
+  }
+  return out;
+}
+
+// Replicates of the mean of per-unit values.
+inline nlohmann::json bootstrap_mean(const std::vector<double>& values,
+                                     const BootstrapOptions& options) {
+  return bootstrap_replicates(values.size(), options, [&](const Counts& c) {
+    double sum = 0;
+    for (size_t i = 0; i < values.size(); ++i) sum += c[i] * values[i];
+    return sum / static_cast<double>(values.size());
+  });
+}
+
+// Replicates of sum(numerator) / sum(denominator) over units (a rate whose units carry their
+// own weights). NaN (stored as null) when a resample's denominator is 0.
+inline nlohmann::json bootstrap_ratio(const std::vector<double>& numerator,
+                                      const std::vector<double>& denominator,
+                                      const BootstrapOptions& options) {
+  return bootstrap_replicates(numerator.size(), options, [&](const Counts& c) {
+    double num = 0, den = 0;
+    for (size_t i = 0; i < numerator.size(); ++i) {
+      num += c[i] * numerator[i];
+      den += c[i] * denominator[i];
+    }
+    return den == 0 ? std::nan("") : num / den;
+  });
+}
+
+// The same statistic on every resample of a list of units with per-unit weights: expands counts
+// into the list of drawn unit indices (for statistics that are easier to write over a sample,
+// e.g. a median or a correlation on the drawn pairs).
+inline std::vector<size_t> drawn_indices(const Counts& counts) {
+  std::vector<size_t> idx;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    for (uint32_t k = 0; k < counts[i]; ++k) idx.push_back(i);
+  }
+  return idx;
+}
+
+}  // namespace trustllm::sdk
