@@ -124,4 +124,25 @@ tasks:
 EOF2
 expect_error "unknown metric plugin 'zzzzzz'" 2 -- "$TRUSTLLM" validate "$WORK/unknown_metric.yaml"
 pass "unknown metric"
+# 10. report: block: a published leaderboard file that does not exist, a view without x
+suite missing_published.yaml <<EOF2
+roles: {model: model.yaml}
+report:
+  published: no/such/leaderboard.yaml
+tasks:
+$base_task
+EOF2
+expect_error "missing_published.yaml:3:" 2 -- "$TRUSTLLM" validate "$WORK/missing_published.yaml"
+grep -qF "published leaderboard file not found" "$WORK/err.txt" && grep -qF "report.published" "$WORK/err.txt" || fail "$(cat "$WORK/err.txt")"
+suite bad_view.yaml <<EOF2
+roles: {model: model.yaml}
+report:
+  views:
+    - {id: v, y: [{task: jailbreak, metric: rta}]}
+tasks:
+$base_task
+EOF2
+expect_error "bad_view.yaml:4:" 2 -- "$TRUSTLLM" validate "$WORK/bad_view.yaml"
+grep -qF "report.views[0]" "$WORK/err.txt" || fail "$(cat "$WORK/err.txt")"
+pass "report block"
 echo "config_errors: all passed"
