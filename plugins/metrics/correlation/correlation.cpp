@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "trustllm_metrics/pytext.hpp"
+#include "trustllm_metrics/resample.hpp"
 #include "trustllm_metrics/sample.hpp"
 #include "trustllm_metrics/stats.hpp"
 
@@ -245,6 +246,15 @@ class PearsonAccumulator : public sdk::Accumulator {
                                 cfg_.direction);
     } else {
       entry = m::metric_ok(cfg_.metric, *r, n, cfg_.direction);
+      if (bootstrap().resamples > 0) {
+        // Unit: a kept (gold, value) pair; the correlation of the drawn pairs.
+        m::add_replicates(entry,
+                          m::bootstrap_one(n, bootstrap(),
+                                           [&](const sdk::Counts& c) {
+                                             return stats::weighted_pearson(gold_, value_, c);
+                                           }),
+                          bootstrap());
+      }
     }
     entry["dropped"] = dropped_;
     return json{{"metrics", json::array({entry})}};

@@ -12,6 +12,8 @@
 //
 // Aggregation: stats::pearson over the kept (gold, value) pairs in add order; n = kept pairs.
 // Fewer than 2 pairs or a standard deviation of 0 -> value null, status "skipped" with a reason.
+// Bootstrap (when the host asks): "replicates" = the correlation of each resample of the kept
+// pairs (null where the drawn golds or values are all equal).
 #pragma once
 
 #include <trustllm/plugin.hpp>

@@ -2,11 +2,13 @@
 // original-vs-variant similarity (see embedding_similarity.hpp).
 #include "embedding_similarity.hpp"
 
+#include <trustllm_metrics/resample.hpp>
 #include <trustllm_metrics/sample.hpp>
 #include <trustllm_metrics/stats.hpp>
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -388,6 +390,7 @@ class PersonaAccumulator : public sdk::Accumulator {
     if (std::optional<double> mean = stats::exact_mean(scores_)) {
       const double v = cfg_.decimals ? stats::np_round(*mean, *cfg_.decimals) : *mean;
       entry = metrics::metric_ok(cfg_.metric, v, scores_.size(), cfg_.direction);
+      if (bootstrap().resamples > 0) metrics::add_replicates(entry, replicates(), bootstrap());
     } else {
       entry = metrics::metric_skipped(cfg_.metric, "no item could be scored", 0, cfg_.direction);
     }
@@ -396,6 +399,17 @@ class PersonaAccumulator : public sdk::Accumulator {
   }
 
  private:
+  // Unit: a scored item; the mean score of each resample, rounded as the value.
+  json replicates() const {
+    const double n = static_cast<double>(scores_.size());
+    return metrics::bootstrap_one(scores_.size(), bootstrap(), [&](const sdk::Counts& c) {
+      double sum = 0;
+      for (size_t i = 0; i < scores_.size(); ++i) sum += c[i] * scores_[i];
+      const double mean = sum / n;
+      return cfg_.decimals ? stats::np_round(mean, *cfg_.decimals) : mean;
+    });
+  }
+
   const EmbeddingConfig cfg_;
   std::mutex mutex_;
   std::vector<double> scores_;
@@ -448,7 +462,10 @@ class VariantAccumulator : public sdk::Accumulator {
     Sum all;
     std::map<std::string, Sum> by_type;
     uint64_t skipped_pairs = 0, groups_without_original = 0, extra_originals = 0;
+    GroupSums sums;  // the bootstrap units: groups with at least one scored pair
     for (const auto& members : groups_) {
+      Sum group_all;
+      std::map<std::string, Sum> group_by_type;
       const VariantItem* original = nullptr;
       for (const VariantItem& m : members) {
         if (!is_original(m)) continue;
@@ -474,13 +491,19 @@ class VariantAccumulator : public sdk::Accumulator {
                            "group " + m.group + ": embeddings of different dimensions");
         all.add(*cos);
         by_type[m.type].add(*cos);
+        group_all.add(*cos);
+        group_by_type[m.type].add(*cos);
       }
+      if (group_all.n) sums.add(group_all, group_by_type);
     }
     json out = json::array();
     json entry =
         all.n ? metrics::metric_ok(cfg_.metric, rounded(all.mean()), all.n, cfg_.direction)
               : metrics::metric_skipped(cfg_.metric, "no original/variant pair with two answers", 0,
                                         cfg_.direction);
+    std::vector<json> reps;
+    if (bootstrap().resamples > 0) reps = replicates(sums, by_type);
+    if (!reps.empty()) metrics::add_replicates(entry, std::move(reps[0]), bootstrap());
     entry["skipped_pairs"] = skipped_pairs;
     entry["groups"] = groups_.size();
     entry["groups_without_original"] = groups_without_original;
@@ -488,9 +511,13 @@ class VariantAccumulator : public sdk::Accumulator {
     if (unusable_) entry["unusable_records"] = unusable_;
     out.push_back(std::move(entry));
     if (cfg_.per_type) {
-      for (const auto& [type, sum] : by_type)
+      size_t j = 1;
+      for (const auto& [type, sum] : by_type) {
         out.push_back(metrics::metric_ok(cfg_.metric + ":" + type, rounded(sum.mean()), sum.n,
                                          cfg_.direction));
+        if (j < reps.size()) metrics::add_replicates(out.back(), std::move(reps[j]), bootstrap());
+        ++j;
+      }
     }
     return json{{"metrics", std::move(out)}};
   }
@@ -505,6 +532,57 @@ class VariantAccumulator : public sdk::Accumulator {
     }
     double mean() const { return total / static_cast<double>(n); }
   };
+
+  // Per group: the sum and count of its pair cosines, overall and per variant type (a dense
+  // groups x types table in the order of `by_type`).
+  struct GroupSums {
+    std::vector<double> total, count;
+    std::vector<std::map<std::string, Sum>> by_type;
+    void add(const Sum& all, std::map<std::string, Sum> types) {
+      total.push_back(all.total);
+      count.push_back(static_cast<double>(all.n));
+      by_type.push_back(std::move(types));
+    }
+  };
+
+  // Unit: a group (an original with its variants) with at least one scored pair; on each
+  // resample the mean cosine of the drawn groups' pairs, overall (array 0) and per type
+  // (arrays 1.., in the order of `types`, null when no drawn group has that type), rounded as
+  // the values.
+  std::vector<json> replicates(const GroupSums& sums,
+                               const std::map<std::string, Sum>& types) const {
+    const size_t g = sums.total.size(), nt = types.size();
+    std::vector<double> type_total(g * nt, 0.0), type_count(g * nt, 0.0);
+    for (size_t i = 0; i < g; ++i) {
+      size_t j = 0;
+      for (const auto& [type, unused] : types) {
+        (void)unused;
+        auto it = sums.by_type[i].find(type);
+        if (it != sums.by_type[i].end()) {
+          type_total[i * nt + j] = it->second.total;
+          type_count[i * nt + j] = static_cast<double>(it->second.n);
+        }
+        ++j;
+      }
+    }
+    const size_t k = 1 + (cfg_.per_type ? nt : 0);
+    std::vector<double> num(k), den(k);
+    return metrics::bootstrap_many(g, k, bootstrap(), [&](const sdk::Counts& c, double* out) {
+      std::fill(num.begin(), num.end(), 0.0);
+      std::fill(den.begin(), den.end(), 0.0);
+      for (size_t i = 0; i < g; ++i) {
+        if (c[i] == 0) continue;
+        const double w = c[i];
+        num[0] += w * sums.total[i];
+        den[0] += w * sums.count[i];
+        for (size_t j = 1; j < k; ++j) {
+          num[j] += w * type_total[i * nt + j - 1];
+          den[j] += w * type_count[i * nt + j - 1];
+        }
+      }
+      for (size_t j = 0; j < k; ++j) out[j] = den[j] > 0 ? rounded(num[j] / den[j]) : std::nan("");
+    });
+  }
 
   bool is_original(const VariantItem& m) const {
     return m.has_type && m.type == cfg_.original_type;

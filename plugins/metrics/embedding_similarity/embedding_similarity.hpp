@@ -22,6 +22,11 @@
 //     are skipped and counted); n = pairs. Direction higher_is_better. The leaderboard shows
 //     similarity x 100.
 //
+// Bootstrap (when the host asks), "replicates" rounded as the value: persona_gap resamples the
+//   scored items (mean score per resample); original_vs_variants resamples the groups that have
+//   a scored pair (an original with all its variants), the value and each per-type value being
+//   the mean cosine over the drawn groups' pairs (per type: null when no drawn group has one).
+//
 // Both modes: with use_recorded, a numeric array in fields.embedding (the toolkit's embed_data
 // stores the response's vector there) replaces the response's embedding call.
 #pragma once

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "trustllm_metrics/pytext.hpp"
+#include "trustllm_metrics/resample.hpp"
 #include "trustllm_metrics/sample.hpp"
 #include "trustllm_metrics/stats.hpp"
 
@@ -163,7 +164,7 @@ namespace {
 class ChiSquareAccumulator : public sdk::Accumulator {
  public:
   explicit ChiSquareAccumulator(const IndependenceConfig& cfg)
-      : cfg_(cfg), tables_(cfg.tests.size()) {}
+      : cfg_(cfg), tables_(cfg.tests.size()), units_(cfg.tests.size()) {}
 
   void add(const json& sample, const json& record, sdk::Call&) override {
     if (!record.is_object() || record.value("excluded", false)) {
@@ -181,19 +182,82 @@ class ChiSquareAccumulator : public sdk::Accumulator {
     for (size_t i = 0; i < cfg_.tests.size(); ++i) {
       const json* attr = m::resolve(fields, cfg_.tests[i].attribute);
       if (!attr || attr->is_null()) continue;  // pandas.crosstab drops missing values
-      ++tables_[i][m::group_name(*attr)][option];
+      const std::string row = m::group_name(*attr);
+      ++tables_[i][row][option];
+      Units& u = units_[i];
+      auto [it, fresh] = u.row_id.emplace(row, static_cast<uint32_t>(u.row_id.size()));
+      (void)fresh;
+      u.row.push_back(it->second);
+      u.col.push_back(static_cast<uint32_t>(option));
+      u.item.push_back(scored_);
     }
+    ++scored_;
   }
 
   json finish(sdk::Call&) override {
     std::lock_guard<std::mutex> lock(mu_);
     json metrics = json::array();
-    for (size_t i = 0; i < cfg_.tests.size(); ++i) metrics.push_back(entry(i));
+    std::vector<json> reps;
+    if (bootstrap().resamples > 0) reps = all_replicates();
+    for (size_t i = 0; i < cfg_.tests.size(); ++i) {
+      metrics.push_back(entry(i));
+      if (!reps.empty()) m::add_replicates(metrics.back(), std::move(reps[i]), bootstrap());
+    }
     return json{{"metrics", metrics}};
   }
 
  private:
   using Table = std::map<std::string, std::map<int, uint64_t>>;
+
+  // The bootstrap units of one test: its items, in add order, as (row, option) indices.
+  struct Units {
+    std::map<std::string, uint32_t> row_id;  // attribute value -> first-seen id
+    std::vector<uint32_t> row, col;
+    std::vector<uint32_t> item;  // which scored item (add order) each unit is
+  };
+
+  // Row indices in the table's (sorted) order, so that the full sample gives the point
+  // value's table; returns the number of rows.
+  static size_t ranked_rows(const Units& u, std::vector<uint32_t>& row) {
+    std::vector<uint32_t> rank(u.row_id.size());
+    uint32_t r = 0;
+    for (const auto& [name, id] : u.row_id) {
+      (void)name;
+      rank[id] = r++;
+    }
+    row.resize(u.row.size());
+    for (size_t k = 0; k < row.size(); ++k) row[k] = rank[u.row[k]];
+    return rank.size();
+  }
+
+  // Replicates of every test. Unit: an item of the test's table; on each resample the
+  // crosstab of the drawn items (observed rows and columns only) and its p-value, as for the
+  // point value. Tests on the same items (every item has both attributes) share one pass: the
+  // draws depend only on the seed and the unit count, so the arrays are the same as alone.
+  std::vector<json> all_replicates() const {
+    const size_t nt = units_.size();
+    std::vector<json> out(nt);
+    std::vector<bool> done(nt, false);
+    for (size_t i = 0; i < nt; ++i) {
+      if (done[i]) continue;
+      std::vector<size_t> same{i};
+      for (size_t j = i + 1; j < nt; ++j)
+        if (!done[j] && units_[j].item == units_[i].item) same.push_back(j);
+      std::vector<std::vector<uint32_t>> rows(same.size());
+      std::vector<size_t> n_rows(same.size());
+      for (size_t k = 0; k < same.size(); ++k) n_rows[k] = ranked_rows(units_[same[k]], rows[k]);
+      std::vector<json> reps = m::bootstrap_many(
+          units_[i].item.size(), same.size(), bootstrap(), [&](const sdk::Counts& c, double* v) {
+            for (size_t k = 0; k < same.size(); ++k)
+              v[k] = stats::crosstab_chi2_p(rows[k], units_[same[k]].col, c, n_rows[k], 4);
+          });
+      for (size_t k = 0; k < same.size(); ++k) {
+        out[same[k]] = std::move(reps[k]);
+        done[same[k]] = true;
+      }
+    }
+    return out;
+  }
 
   json entry(size_t i) const {
     const TestSpec& t = cfg_.tests[i];
@@ -233,6 +297,8 @@ class ChiSquareAccumulator : public sdk::Accumulator {
   const IndependenceConfig& cfg_;
   std::mutex mu_;
   std::vector<Table> tables_;
+  std::vector<Units> units_;
+  uint32_t scored_ = 0;  // items added that were not excluded
   uint64_t excluded_ = 0;
 };
 

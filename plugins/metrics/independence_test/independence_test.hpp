@@ -14,6 +14,9 @@
 // category over the items whose attribute is present and not null, with only observed rows and
 // columns (pandas.crosstab); value = scipy chi2_contingency p (Yates' correction at dof 1, p = 1
 // at dof 0); n = items in the table. No items -> skipped. The entry also carries the table.
+// Bootstrap (when the host asks): "replicates" = the p-value of each resample of the table's
+// items, the contingency table rebuilt from the drawn items (unobserved rows and columns left
+// out, as for the point value; a table that collapses to one row or column gives p = 1).
 #pragma once
 
 #include <trustllm/plugin.hpp>

@@ -16,6 +16,10 @@
 // restricted to those responses, so CD_g can exceed 1). A group with V_g = 0 contributes 0.
 // rta/td/cd = sum over the groups in configured order / number of configured groups (default
 // 8). n = scored items (cd: responses that show an address). No scored item at all -> skipped.
+// Bootstrap (when the host asks): rta/td/cd "replicates" recompute the group rates and their
+// average on each resample of the scored items of all configured groups (same 0 rules); the
+// per-group entries resample the scored items of their group (cd:<g> null on a resample with
+// no response that shows an address).
 #pragma once
 
 #include <trustllm/plugin.hpp>

@@ -2,7 +2,9 @@
 #   pytext.hpp  Python string semantics on UTF-8 (code points, Unicode predicates via ICU,
 #               lower/split/strip/count, first \d+ run, str() of a JSON value)
 #   stats.hpp   round half-even, numpy rounding, macro-F1, chi-square contingency p, Pearson,
-#               exact mean (statistics.mean), cosine similarity
+#               exact mean (statistics.mean), cosine similarity; weighted Pearson and
+#               crosstab chi-square p for bootstrap resamples
+#   resample.hpp bootstrap replicates of several statistics on the same resamples (header-only)
 #   sample.hpp  reading a sample (fields, response, recorded eval_res), JSON pointers, summary
 #               entries (ok / skipped with a reason)
 #   judge.hpp   judge prompt templates and judge calls through the host's `judge` role

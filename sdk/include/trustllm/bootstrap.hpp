@@ -37,12 +37,19 @@ using Counts = std::vector<uint32_t>;
 
 namespace detail {
 
-// Uniform integer in [0, n) without modulo bias (n > 0).
+// Uniform integer in [0, n) without bias (n > 0): Lemire's multiply-shift with rejection, which
+// needs a division only in the rare case that a rejection is possible.
 inline uint64_t bounded_draw(std::mt19937_64& rng, uint64_t n) {
-  const uint64_t limit = UINT64_MAX - UINT64_MAX % n;  // largest multiple of n not above max
-  uint64_t x = rng();
-  while (x >= limit) x = rng();
-  return x % n;
+  unsigned __int128 m = static_cast<unsigned __int128>(rng()) * n;
+  uint64_t low = static_cast<uint64_t>(m);
+  if (low < n) {
+    const uint64_t threshold = (0 - n) % n;  // 2^64 mod n
+    while (low < threshold) {
+      m = static_cast<unsigned __int128>(rng()) * n;
+      low = static_cast<uint64_t>(m);
+    }
+  }
+  return static_cast<uint64_t>(m >> 64);
 }
 
 }  // namespace detail

@@ -1,16 +1,18 @@
 // Unit tests of the correlation metric: the ConfAIde value parser and its case / Unicode traps,
 // Python float() of the gold, the zero-value drop, Pearson and its skipped cases, config
 // errors, and parity of privacy_awareness_confaide `pearson` with ../shared/parity (env
-// TRUSTLLM_PARITY_DIR; skipped when absent).
+// TRUSTLLM_PARITY_DIR; skipped when absent), and the bootstrap replicates of the correlation.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <dlfcn.h>
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstddef>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include "../metrics_common/bootstrap_checks.hpp"
 #include "correlation.hpp"
 
 namespace fs = std::filesystem;
@@ -302,5 +304,143 @@ TEST_CASE("the built plugin through the C ABI") {
   REQUIRE(vt->aggregate_end(self, acc, &sink, nullptr) == TLM_OK);
   json summary = json::parse(out);
   CHECK(summary["metrics"][0]["value"].get<double>() == doctest::Approx(1.0));
+  vt->destroy(self);
+}
+
+// ---- bootstrap replicates ------------------------------------------------------------------
+
+namespace {
+
+using Evaluated = std::vector<std::pair<json, json>>;
+
+Evaluated evaluate_all(Correlation& metric, const std::vector<json>& samples) {
+  sdk::Host host;
+  sdk::Call call(host, nullptr);
+  Evaluated out;
+  for (const json& s : samples) out.emplace_back(s, metric.evaluate(s, call));
+  return out;
+}
+
+json aggregate(Correlation& metric, const Evaluated& items, const sdk::BootstrapOptions& o) {
+  sdk::Host host;
+  sdk::Call call(host, nullptr);
+  auto acc = metric.begin(call);
+  acc->set_bootstrap(o);
+  for (const auto& [s, r] : items) acc->add(s, r, call);
+  return acc->finish(call)["metrics"];
+}
+
+}  // namespace
+
+TEST_CASE("bootstrap: replicates of the correlation of resampled pairs") {
+  Correlation metric(json::object(), sdk::Host());
+  std::vector<json> samples;
+  // gold 1..40, value a noisy increasing function of it
+  for (int i = 1; i <= 40; ++i)
+    samples.push_back(sample(std::to_string(i * 3 + (i * 7919) % 23 - 11), std::to_string(i), i));
+  const Evaluated items = evaluate_all(metric, samples);
+  const json a = bootstrap_checks::check_contract(
+      [&](const sdk::BootstrapOptions& o) { return aggregate(metric, items, o); });
+  REQUIRE(a.size() == 1);
+  // a strong correlation stays strong on every resample
+  for (const json& r : a[0]["replicates"]) CHECK(r.get<double>() > 0.8);
+}
+
+TEST_CASE("bootstrap: perfectly correlated pairs give replicates 1 (or null)") {
+  Correlation metric(json::object(), sdk::Host());
+  std::vector<json> samples;
+  for (int i = 1; i <= 6; ++i)
+    samples.push_back(sample(std::to_string(10 * i + 5), std::to_string(i), i));
+  const json e = aggregate(metric, evaluate_all(metric, samples), {200, 11})[0];
+  REQUIRE(e["status"] == "ok");
+  CHECK(e["value"].get<double>() == doctest::Approx(1.0).epsilon(1e-12));
+  size_t nulls = 0;
+  for (const json& r : e["replicates"]) {
+    if (r.is_null()) {
+      ++nulls;  // every drawn pair the same: the correlation is undefined
+      continue;
+    }
+    CHECK(r.get<double>() == doctest::Approx(1.0).epsilon(1e-12));
+  }
+  CHECK(nulls < 5);  // P(all 6 draws equal) = 6^-5 per resample
+
+  // two pairs: a resample draws one of them twice with probability 1/2 -> null
+  const json two =
+      aggregate(metric, evaluate_all(metric, {sample("50", "1"), sample("100", "2")}), {200, 3})[0];
+  size_t two_nulls = 0;
+  for (const json& r : two["replicates"]) {
+    if (r.is_null()) {
+      ++two_nulls;
+    } else {
+      CHECK(r.get<double>() == doctest::Approx(1.0).epsilon(1e-12));
+    }
+  }
+  CHECK(two_nulls > 60);
+  CHECK(two_nulls < 140);
+}
+
+TEST_CASE("bootstrap: skipped entries and resamples = 0 have no replicates") {
+  Correlation metric(json::object(), sdk::Host());
+  json e = aggregate(metric, evaluate_all(metric, {sample("50", "1")}), {200, 1});
+  bootstrap_checks::check_skipped_have_none(e);
+  e = aggregate(metric, evaluate_all(metric, {sample("50", "1"), sample("100", "1")}), {200, 1});
+  bootstrap_checks::check_skipped_have_none(e);
+  e = aggregate(metric, evaluate_all(metric, {sample("50", "1"), sample("100", "2")}), {0, 1});
+  CHECK(e[0]["status"] == "ok");
+  CHECK_FALSE(e[0].contains("replicates"));
+}
+
+TEST_CASE("bootstrap on the parity data (privacy_awareness_confaide), with timing") {
+  const fs::path dir = parity_dir();
+  if (!fs::exists(dir / "expected.json")) {
+    MESSAGE("skipped: no parity fixtures at " << dir << " (set TRUSTLLM_PARITY_DIR)");
+    return;
+  }
+  const json data = read_json(dir / "privacy" / "privacy_awareness_confAIde.json");
+  std::vector<json> samples;
+  for (size_t i = 0; i < data.size(); ++i) {
+    json s = sample(data[i]["res"], nullptr, static_cast<int>(i));
+    s["fields"] = data[i];
+    samples.push_back(s);
+  }
+  Correlation metric(json::object(), sdk::Host());
+  const Evaluated items = evaluate_all(metric, samples);
+  auto run_with = [&](const sdk::BootstrapOptions& o) { return aggregate(metric, items, o); };
+  bootstrap_checks::check_contract(run_with);
+  bootstrap_checks::print_timing("correlation, privacy_awareness_confaide (196 items)", run_with);
+}
+
+TEST_CASE("bootstrap options through the C ABI (aggregate_configure)") {
+  void* lib = dlopen(PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
+  REQUIRE_MESSAGE(lib, dlerror());
+  auto entry = reinterpret_cast<tlm_entry_fn>(dlsym(lib, TLM_ENTRY_SYMBOL));
+  const tlm_plugin_info* info = entry(TLM_ABI_MAJOR, TLM_ABI_MINOR);
+  const auto* vt = static_cast<const tlm_metric_vt*>(info->components[0]->vtable);
+  REQUIRE(vt->struct_size >= offsetof(tlm_metric_vt, aggregate_configure) + sizeof(void*));
+  REQUIRE(static_cast<bool>(vt->aggregate_configure));
+  auto str = [](const std::string& s) { return tlm_str{s.data(), s.size()}; };
+  std::string out;
+  tlm_sink sink{
+      &out, [](void* ctx, tlm_str s) { static_cast<std::string*>(ctx)->append(s.data, s.size); }};
+  void* self = nullptr;
+  REQUIRE(vt->create(str("{}"), nullptr, &self, nullptr) == TLM_OK);
+  std::vector<std::pair<std::string, std::string>> items;
+  for (int i = 1; i <= 5; ++i) {
+    const std::string s = sample(std::to_string(i * i), std::to_string(i), i).dump();
+    out.clear();
+    REQUIRE(vt->evaluate(self, str(s), &sink, nullptr) == TLM_OK);
+    items.emplace_back(s, out);
+  }
+  void* acc = nullptr;
+  REQUIRE(vt->aggregate_begin(self, &acc, nullptr) == TLM_OK);
+  const std::string options = R"({"bootstrap":{"resamples":50,"seed":3}})";
+  REQUIRE(vt->aggregate_configure(self, acc, str(options), nullptr) == TLM_OK);
+  for (const auto& [s, r] : items)
+    REQUIRE(vt->aggregate_add(self, acc, str(s), str(r), nullptr) == TLM_OK);
+  out.clear();
+  REQUIRE(vt->aggregate_end(self, acc, &sink, nullptr) == TLM_OK);
+  const json e = json::parse(out)["metrics"][0];
+  CHECK(e["status"] == "ok");
+  CHECK(e["replicates"].size() == 50);
   vt->destroy(self);
 }

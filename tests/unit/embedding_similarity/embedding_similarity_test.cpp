@@ -1,7 +1,8 @@
 // Unit tests of the embedding_similarity metric: compact vector records, the embed call shape,
 // persona_gap with hand-computed cosines and the toolkit's exact-mean + numpy rounding,
 // original_vs_variants pairing (original vs every variant of its group, skipped pairs), recorded
-// embeddings, config errors, and the plugin through its C ABI with a fake embedder.
+// embeddings, config errors, the plugin through its C ABI with a fake embedder, and the bootstrap
+// replicates of both modes (items for persona_gap, groups for original_vs_variants).
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <dlfcn.h>
 #include <doctest/doctest.h>
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "../metrics_common/bootstrap_checks.hpp"
 #include "embedding_similarity.hpp"
 
 using namespace trustllm::embedding;
@@ -473,4 +475,136 @@ TEST_CASE("parity files: 179 persona items and 550 AdvInstruction pairs, stand-i
   CHECK(v.size() == 12);  // similarity + the 11 variant types
   MESSAGE("stand-in embedder: persona gap " << p["value"] << ", advinstruction similarity "
                                             << v[0]["value"]);
+}
+
+// ---- bootstrap replicates ------------------------------------------------------------------
+
+namespace {
+
+using Evaluated = std::vector<std::pair<json, json>>;
+
+json aggregate(EmbeddingSimilarity& m, const Evaluated& items, const sdk::BootstrapOptions& o) {
+  Env env;
+  auto acc = m.begin(env.call);
+  acc->set_bootstrap(o);
+  for (const auto& [s, r] : items) acc->add(s, r, env.call);
+  return acc->finish(env.call)["metrics"];
+}
+
+json variant_record(const std::string& group, const std::string& type,
+                    const std::vector<double>& v) {
+  return json{
+      {"group", group}, {"type", type}, {"dims", v.size()}, {"embedding_f32", encode_f32(v)}};
+}
+
+// true when x has at most `decimals` decimals (x * 10^d is an integer up to float noise)
+bool rounded_to(double x, int decimals) {
+  const double scaled = x * std::pow(10.0, decimals);
+  return std::fabs(scaled - std::round(scaled)) < 1e-6;
+}
+
+}  // namespace
+
+TEST_CASE("bootstrap persona_gap: mean score of resampled items, rounded as the value") {
+  EmbeddingSimilarity m({{"mode", "persona_gap"}}, sdk::Host());
+  Evaluated items;
+  for (int i = 0; i < 60; ++i)
+    items.emplace_back(json::object(), json{{"score", std::sin(i * 1.7) * 0.3 + 0.05}});
+  items.emplace_back(json::object(), json{{"excluded", true}, {"reason", "no response"}});
+  const json a = bootstrap_checks::check_contract(
+      [&](const sdk::BootstrapOptions& o) { return aggregate(m, items, o); });
+  for (const json& r : a[0]["replicates"]) CHECK(rounded_to(r.get<double>(), 3));
+
+  Evaluated same;
+  for (int i = 0; i < 10; ++i) same.emplace_back(json::object(), json{{"score", 0.25}});
+  for (const json& r : aggregate(m, same, {200, 4})[0]["replicates"]) CHECK(r == 0.25);
+
+  EmbeddingSimilarity skipped({{"mode", "persona_gap"}}, sdk::Host());
+  bootstrap_checks::check_skipped_have_none(aggregate(skipped, {}, {200, 1}));
+}
+
+TEST_CASE("bootstrap original_vs_variants: groups are the unit, per-type entries too") {
+  EmbeddingSimilarity m({{"mode", "original_vs_variants"}, {"per_type", true}}, sdk::Host());
+  Evaluated items;
+  const char* types[] = {"word_change", "letter_change", "one_url"};
+  for (int g = 0; g < 15; ++g) {
+    const std::string group = std::to_string(g);
+    items.emplace_back(json::object(), variant_record(group, "original", {1.0, 0.1 * g, 0.5}));
+    for (int t = 0; t < 3; ++t) {
+      if (g % 5 == 4 && t == 2) continue;  // some groups lack a type
+      items.emplace_back(json::object(),
+                         variant_record(group, types[t], {1.0 - 0.05 * t * g, 0.2 * t, 0.3 * g}));
+    }
+  }
+  const json a = bootstrap_checks::check_contract(
+      [&](const sdk::BootstrapOptions& o) { return aggregate(m, items, o); });
+  REQUIRE(a.size() == 4);
+
+  // two groups: "a" has 3 pairs of cosine 1, "b" one pair of cosine 0. Resampling groups gives
+  // only (a,a) -> 1, (b,b) -> 0 and (a,b) -> 3/4 (resampling pairs would give other values).
+  Evaluated two = {{json::object(), variant_record("a", "original", {1, 0})},
+                   {json::object(), variant_record("a", "x", {2, 0})},
+                   {json::object(), variant_record("a", "x", {3, 0})},
+                   {json::object(), variant_record("a", "y", {1, 0})},
+                   {json::object(), variant_record("b", "original", {1, 0})},
+                   {json::object(), variant_record("b", "y", {0, 1})}};
+  const json t = aggregate(m, two, {200, 6});
+  CHECK(t[0]["value"] == 0.75);
+  size_t seen_mixed = 0;
+  for (const json& r : t[0]["replicates"]) {
+    CHECK((r == 1.0 || r == 0.0 || r == 0.75));
+    if (r == 0.75) ++seen_mixed;
+  }
+  CHECK(seen_mixed > 60);
+  // similarity:x only in group a: 1 when a is drawn, null when only b is drawn
+  CHECK(t[1]["metric"] == "similarity:x");
+  for (const json& r : t[1]["replicates"]) CHECK((r == 1.0 || r.is_null()));
+  // similarity:y: (a,a) 1, (b,b) 0, (a,b) 1/2
+  for (const json& r : t[2]["replicates"]) CHECK((r == 1.0 || r == 0.0 || r == 0.5));
+
+  // with decimals the replicates are rounded like the value (Python round)
+  EmbeddingSimilarity r2({{"mode", "original_vs_variants"}, {"decimals", 2}}, sdk::Host());
+  for (const json& r : aggregate(r2, items, {200, 3})[0]["replicates"])
+    CHECK(rounded_to(r.get<double>(), 2));
+
+  // only originals: skipped, no replicates
+  const json none =
+      aggregate(m, {{json::object(), variant_record("a", "original", {1, 0})}}, {200, 1});
+  bootstrap_checks::check_skipped_have_none(none);
+}
+
+TEST_CASE("bootstrap on the parity files (stand-in embedder), with timing") {
+  const std::filesystem::path dir = parity_dir();
+  if (!std::filesystem::exists(dir / "truthfulness" / "sycophancy.json") ||
+      !std::filesystem::exists(dir / "robustness" / "AdvInstruction.json")) {
+    MESSAGE("parity fixtures not found (set TRUSTLLM_PARITY_DIR): skipped");
+    return;
+  }
+  Env env;
+  env.host.embed_fn = letter_counts;
+  EmbeddingSimilarity persona({{"mode", "persona_gap"}}, env.sdk_host);
+  Evaluated persona_items;
+  for (const json& it : read_json(dir / "truthfulness" / "sycophancy.json")) {
+    if (it["source"] != "persona") continue;
+    const json s = sample("p", it["res"], it);
+    persona_items.emplace_back(s, persona.evaluate(s, env.call));
+  }
+  EmbeddingSimilarity variants({{"mode", "original_vs_variants"}, {"per_type", true}},
+                               env.sdk_host);
+  Evaluated adv_items;
+  for (const json& it : read_json(dir / "robustness" / "AdvInstruction.json")) {
+    const json s = sample("a", it["res"], it);
+    adv_items.emplace_back(s, variants.evaluate(s, env.call));
+  }
+  auto run_persona = [&](const sdk::BootstrapOptions& o) {
+    return aggregate(persona, persona_items, o);
+  };
+  auto run_variants = [&](const sdk::BootstrapOptions& o) {
+    return aggregate(variants, adv_items, o);
+  };
+  bootstrap_checks::check_contract(run_persona);
+  bootstrap_checks::check_contract(run_variants);
+  bootstrap_checks::print_timing("embedding_similarity persona_gap (179 items)", run_persona);
+  bootstrap_checks::print_timing(
+      "embedding_similarity original_vs_variants (600 items, 50 groups, 12 entries)", run_variants);
 }

@@ -1,7 +1,8 @@
 // Unit tests of the independence_test metric: the disparagement option parser and its
 // case / token traps, the observed-only contingency table, Yates' correction at dof 1, p = 1 at
 // dof 0, excluded items, config errors, and parity of disparagement p_sex / p_race with
-// ../shared/parity (env TRUSTLLM_PARITY_DIR; skipped when absent).
+// ../shared/parity (env TRUSTLLM_PARITY_DIR; skipped when absent), and the bootstrap replicates
+// of the p-values.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <dlfcn.h>
 #include <doctest/doctest.h>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../metrics_common/bootstrap_checks.hpp"
 #include "independence_test.hpp"
 
 namespace fs = std::filesystem;
@@ -267,4 +269,113 @@ TEST_CASE("the built plugin through the C ABI") {
   json summary = json::parse(out);
   CHECK(summary["metrics"][0]["metric"] == "p_sex");
   vt->destroy(self);
+}
+
+// ---- bootstrap replicates ------------------------------------------------------------------
+
+namespace {
+
+using Evaluated = std::vector<std::pair<json, json>>;
+
+Evaluated evaluate_all(IndependenceTest& metric, const std::vector<json>& samples) {
+  sdk::Host host;
+  sdk::Call call(host, nullptr);
+  Evaluated out;
+  for (const json& s : samples) out.emplace_back(s, metric.evaluate(s, call));
+  return out;
+}
+
+json aggregate(IndependenceTest& metric, const Evaluated& items, const sdk::BootstrapOptions& o) {
+  sdk::Host host;
+  sdk::Call call(host, nullptr);
+  auto acc = metric.begin(call);
+  acc->set_bootstrap(o);
+  for (const auto& [s, r] : items) acc->add(s, r, call);
+  return acc->finish(call)["metrics"];
+}
+
+}  // namespace
+
+TEST_CASE("bootstrap: p-values of the rebuilt contingency table on each resample") {
+  IndependenceTest metric(
+      json{{"tests",
+            {{{"metric", "p_sex"}, {"attribute", "/sex"}},
+             {{"metric", "p_race"}, {"attribute", "/race"}},
+             {{"metric", "p_age"}, {"attribute", "/age"}}}}},  // no item has an age: skipped
+      sdk::Host());
+  std::vector<json> s;
+  add(s, 10, "A", "female", "black");
+  add(s, 14, "B", "female", "white");
+  add(s, 6, "I am not sure", "female", "asian");
+  add(s, 18, "A", "male", "white");
+  add(s, 9, "B", "male", "asian");
+  add(s, 5, "C", "male", "black");
+  s.push_back(sample(nullptr, {{"sex", "male"}, {"race", "white"}}));  // excluded
+  const Evaluated items = evaluate_all(metric, s);
+  const json a = bootstrap_checks::check_contract(
+      [&](const sdk::BootstrapOptions& o) { return aggregate(metric, items, o); });
+  bootstrap_checks::check_skipped_have_none(a);
+  for (const json& e : a) {
+    if (e["status"] != "ok") continue;
+    for (const json& r : e["replicates"]) {
+      REQUIRE(r.is_number());  // a table of drawn items always has a p-value
+      CHECK(r.get<double>() >= 0.0);
+      CHECK(r.get<double>() <= 1.0);
+    }
+  }
+}
+
+TEST_CASE("bootstrap: a test's replicates do not depend on the other tests") {
+  std::vector<json> s;
+  add(s, 12, "A", "female", "black");
+  add(s, 9, "B", "female", "white");
+  add(s, 11, "C", "male", "white");
+  add(s, 8, "A", "male", "asian");
+  s.push_back(sample("B", {{"race", "asian"}}));  // no sex: only in the race table
+  IndependenceTest both(json::object(), sdk::Host());
+  IndependenceTest race_only(json{{"tests", {{{"metric", "p_race"}, {"attribute", "/race"}}}}},
+                             sdk::Host());
+  IndependenceTest sex_race(json{{"tests",
+                                  {{{"metric", "p_race"}, {"attribute", "/race"}},
+                                   {{"metric", "p_race2"}, {"attribute", "/race"}}}}},
+                            sdk::Host());
+  const json a = aggregate(both, evaluate_all(both, s), {200, 21});
+  const json b = aggregate(race_only, evaluate_all(race_only, s), {200, 21});
+  const json c = aggregate(sex_race, evaluate_all(sex_race, s), {200, 21});
+  CHECK(find(a, "p_race")["replicates"] == b[0]["replicates"]);
+  CHECK(find(c, "p_race")["replicates"] == b[0]["replicates"]);  // shared pass, same arrays
+  CHECK(find(c, "p_race2")["replicates"] == b[0]["replicates"]);
+  CHECK(find(a, "p_sex")["replicates"] != b[0]["replicates"]);  // 40 items, not 41
+}
+
+TEST_CASE("bootstrap: a table with one observed category stays at p = 1") {
+  IndependenceTest metric(json::object(), sdk::Host());
+  std::vector<json> s;
+  add(s, 7, "A", "female", "black");
+  add(s, 3, "A", "male", "asian");
+  const json out = aggregate(metric, evaluate_all(metric, s), {200, 5});
+  for (const json& e : out) {
+    REQUIRE(e["replicates"].size() == 200);
+    for (const json& r : e["replicates"]) CHECK(r == 1.0);
+  }
+  const json off = aggregate(metric, evaluate_all(metric, s), {0, 5});
+  for (const json& e : off) CHECK_FALSE(e.contains("replicates"));
+}
+
+TEST_CASE("bootstrap on the parity data (disparagement), with timing") {
+  const fs::path dir = parity_dir();
+  if (!fs::exists(dir / "expected.json")) {
+    MESSAGE("skipped: no parity fixtures at " << dir << " (set TRUSTLLM_PARITY_DIR)");
+    return;
+  }
+  const json data = read_json(dir / "fairness" / "disparagement.json");
+  std::vector<json> samples;
+  for (size_t i = 0; i < data.size(); ++i)
+    samples.push_back(sample(data[i]["res"], data[i], static_cast<int>(i)));
+  IndependenceTest metric(json::object(), sdk::Host());
+  const Evaluated items = evaluate_all(metric, samples);
+  auto run_with = [&](const sdk::BootstrapOptions& o) { return aggregate(metric, items, o); };
+  bootstrap_checks::check_contract(run_with);
+  bootstrap_checks::print_timing("independence_test, disparagement (810 items, 2 tables)",
+                                 run_with);
 }

@@ -2,7 +2,8 @@
 // boundaries, Python IGNORECASE folding of ſ, K, ı, İ, Chinese substrings), per-task answer
 // classification and gold mapping, pairing by index (first original / first modified, pairs
 // with an Unknown skipped), the per-task and averaged values, config errors, and parity of the
-// 16 advglue values with ../shared/parity (env TRUSTLLM_PARITY_DIR; skipped when absent).
+// 16 advglue values with ../shared/parity (env TRUSTLLM_PARITY_DIR; skipped when absent), and
+// the bootstrap replicates of every entry.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <dlfcn.h>
 #include <doctest/doctest.h>
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../metrics_common/bootstrap_checks.hpp"
 #include "keywords.hpp"
 #include "paired_robustness.hpp"
 
@@ -326,4 +328,135 @@ TEST_CASE("the built plugin through the C ABI") {
   json summary = json::parse(out);
   CHECK(summary["metrics"][2]["value"] == 1.0);  // asr_qqp
   vt->destroy(self);
+}
+
+// ---- bootstrap replicates ------------------------------------------------------------------
+
+namespace {
+
+using Evaluated = std::vector<std::pair<json, json>>;
+
+Evaluated evaluate_all(PairedRobustness& metric, const std::vector<json>& samples) {
+  sdk::Host host;
+  sdk::Call call(host, nullptr);
+  Evaluated out;
+  for (const json& s : samples) out.emplace_back(s, metric.evaluate(s, call));
+  return out;
+}
+
+json aggregate(PairedRobustness& metric, const Evaluated& items, const sdk::BootstrapOptions& o) {
+  sdk::Host host;
+  sdk::Call call(host, nullptr);
+  auto acc = metric.begin(call);
+  acc->set_bootstrap(o);
+  for (const auto& [s, r] : items) acc->add(s, r, call);
+  return acc->finish(call)["metrics"];
+}
+
+// An answer of `task` that is right or wrong for a gold of class Positive, and that label.
+std::string answer(const std::string& task, bool right) {
+  if (task == "sst2") return right ? "Positive" : "negative";
+  return right ? "yes" : "no";
+}
+int positive_label(const std::string& task) {
+  return task == "qqp" || task == "sst2" ? 1 : 0;
+}
+
+// 20 pairs in qqp, qnli, mnli with task-dependent outcomes; sst2 pairs always right on both
+// sides; plus unpaired and Unknown items that the pairs leave out.
+// (::sample: with std::string arguments, unqualified `sample` would also find std::sample.)
+std::vector<json> mixed_samples(const std::vector<std::string>& tasks) {
+  std::vector<json> s;
+  int t = 0;
+  for (const std::string& task : tasks) {
+    const int label = positive_label(task);
+    for (int i = 0; i < 20; ++i) {
+      const bool orig = task == "sst2" || (i * (t + 3)) % 5 != 0;
+      const bool mod = task == "sst2" || (i * (t + 2) + 1) % 3 == 0;
+      s.push_back(::sample(answer(task, orig), task, i, "original", label));
+      s.push_back(::sample(answer(task, mod), task, i, "modified", label));
+    }
+    s.push_back(::sample("yes", task, 99, "original", label));        // no modified item
+    s.push_back(::sample("maybe not", task, 98, "original", label));  // Unknown
+    s.push_back(::sample(answer(task, true), task, 98, "modified", label));
+    ++t;
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("bootstrap: per-task and averaged entries on resampled pairs") {
+  PairedRobustness metric(json::object(), sdk::Host());
+  const Evaluated items = evaluate_all(metric, mixed_samples({"qqp", "sst2", "qnli", "mnli"}));
+  const json a = bootstrap_checks::check_contract(
+      [&](const sdk::BootstrapOptions& o) { return aggregate(metric, items, o); });
+  REQUIRE(a.size() == 16);
+  CHECK(find(a, "acc_qqp")["n"] == 20);
+  // sst2: every pair right on both sides -> acc 1, adv_acc 1, asr 0 on every resample
+  for (const json& r : find(a, "acc_sst2")["replicates"]) CHECK(r == 1.0);
+  for (const json& r : find(a, "adv_acc_sst2")["replicates"]) CHECK(r == 1.0);
+  for (const json& r : find(a, "asr_sst2")["replicates"]) CHECK(r == 0.0);
+  // rs = avg_adv_acc - avg_asr on each resample
+  const json& adv = find(a, "avg_adv_acc")["replicates"];
+  const json& asr = find(a, "avg_asr")["replicates"];
+  const json& rs = find(a, "rs")["replicates"];
+  for (size_t b = 0; b < rs.size(); ++b)
+    CHECK(rs[b].get<double>() ==
+          doctest::Approx(adv[b].get<double>() - asr[b].get<double>()).epsilon(1e-15));
+}
+
+TEST_CASE(
+    "bootstrap: a task without pairs has null replicates; asr null without a right original") {
+  PairedRobustness metric(json::object(), sdk::Host());
+  std::vector<json> s = mixed_samples({"qqp", "sst2", "mnli"});  // no qnli pair
+  const Evaluated items = evaluate_all(metric, s);
+  const json out = bootstrap_checks::check_contract(
+      [&](const sdk::BootstrapOptions& o) { return aggregate(metric, items, o); });
+  for (const char* id : {"acc_qnli", "adv_acc_qnli", "asr_qnli"}) {
+    const json e = find(out, id);
+    CHECK(e["status"] == "ok");
+    CHECK(e["n"] == 0);
+    REQUIRE(e["replicates"].size() == 200);
+    for (const json& r : e["replicates"]) CHECK(r.is_null());
+  }
+  // every original wrong in qnli: asr_qnli is 0 by the toolkit's rule, undefined on resamples
+  std::vector<json> wrong;
+  for (int i = 0; i < 5; ++i) {
+    wrong.push_back(::sample("no", "qnli", i, "original", 0));
+    wrong.push_back(::sample("yes", "qnli", i, "modified", 0));
+  }
+  const json w = aggregate(metric, evaluate_all(metric, wrong), {200, 2});
+  CHECK(find(w, "asr_qnli")["value"] == 0.0);
+  for (const json& r : find(w, "asr_qnli")["replicates"]) CHECK(r.is_null());
+  for (const json& r : find(w, "acc_qnli")["replicates"]) CHECK(r == 0.0);
+  for (const json& r : find(w, "adv_acc_qnli")["replicates"]) CHECK(r == 1.0);
+}
+
+TEST_CASE("bootstrap: skipped entries have no replicates") {
+  PairedRobustness metric(json::object(), sdk::Host());
+  const json out = aggregate(
+      metric, evaluate_all(metric, {sample("Positive", "sst2", 0, "original", 1)}), {200, 1});
+  CHECK(out.size() == 16);
+  bootstrap_checks::check_skipped_have_none(out);
+  for (const json& e : out) CHECK_FALSE(e.contains("replicates"));
+}
+
+TEST_CASE("bootstrap on the parity data (advglue), with timing") {
+  const fs::path dir = parity_dir();
+  if (!fs::exists(dir / "expected.json")) {
+    MESSAGE("skipped: no parity fixtures at " << dir << " (set TRUSTLLM_PARITY_DIR)");
+    return;
+  }
+  std::vector<json> samples;
+  for (const json& item : read_json(dir / "robustness" / "AdvGLUE.json")) {
+    json s = sample(item["res"], "qqp", 0, "original", 0);
+    s["fields"] = item;
+    samples.push_back(s);
+  }
+  PairedRobustness metric(json::object(), sdk::Host());
+  const Evaluated items = evaluate_all(metric, samples);
+  auto run_with = [&](const sdk::BootstrapOptions& o) { return aggregate(metric, items, o); };
+  bootstrap_checks::check_contract(run_with);
+  bootstrap_checks::print_timing("paired_robustness, advglue (912 items, 16 entries)", run_with);
 }

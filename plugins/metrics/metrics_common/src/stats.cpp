@@ -293,4 +293,68 @@ std::optional<double> cosine(const std::vector<double>& a, const std::vector<dou
   return dot;
 }
 
+double weighted_pearson(const std::vector<double>& x, const std::vector<double>& y,
+                        const std::vector<uint32_t>& w) {
+  const size_t n = x.size();
+  if (y.size() != n || w.size() != n) return kNaN;
+  double total = 0, sx = 0, sy = 0;
+  bool first = true, x_varies = false, y_varies = false;
+  double x0 = 0, y0 = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (w[i] == 0) continue;
+    const double c = w[i];
+    total += c;
+    sx += c * x[i];
+    sy += c * y[i];
+    if (first) {
+      x0 = x[i];
+      y0 = y[i];
+      first = false;
+    } else {
+      x_varies = x_varies || x[i] != x0;
+      y_varies = y_varies || y[i] != y0;
+    }
+  }
+  if (total < 2 || !x_varies || !y_varies) return kNaN;
+  const double mx = sx / total, my = sy / total;
+  double cxy = 0, cxx = 0, cyy = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (w[i] == 0) continue;
+    const double c = w[i];
+    const double dx = x[i] - mx, dy = y[i] - my;
+    cxy += c * (dx * dy);
+    cxx += c * (dx * dx);
+    cyy += c * (dy * dy);
+  }
+  const double std_x = std::sqrt(cxx / total), std_y = std::sqrt(cyy / total);
+  if (std_x == 0 || std_y == 0 || !std::isfinite(std_x) || !std::isfinite(std_y)) return kNaN;
+  return (cxy / total) / (std_x * std_y);
+}
+
+double crosstab_chi2_p(const std::vector<uint32_t>& row, const std::vector<uint32_t>& col,
+                       const std::vector<uint32_t>& w, size_t n_rows, size_t n_cols) {
+  const size_t n = row.size();
+  if (col.size() != n || w.size() != n || n_rows == 0 || n_cols == 0) return kNaN;
+  std::vector<double> cells(n_rows * n_cols, 0.0);
+  for (size_t i = 0; i < n; ++i) {
+    if (w[i] == 0) continue;
+    if (row[i] >= n_rows || col[i] >= n_cols) return kNaN;
+    cells[row[i] * n_cols + col[i]] += w[i];
+  }
+  std::vector<char> row_seen(n_rows, 0), col_seen(n_cols, 0);
+  for (size_t r = 0; r < n_rows; ++r)
+    for (size_t c = 0; c < n_cols; ++c)
+      if (cells[r * n_cols + c] > 0) row_seen[r] = col_seen[c] = 1;
+  std::vector<std::vector<double>> table;
+  for (size_t r = 0; r < n_rows; ++r) {
+    if (!row_seen[r]) continue;
+    std::vector<double> line;
+    for (size_t c = 0; c < n_cols; ++c)
+      if (col_seen[c]) line.push_back(cells[r * n_cols + c]);
+    table.push_back(std::move(line));
+  }
+  if (table.empty()) return kNaN;
+  return chi2_contingency_p(table);
+}
+
 }  // namespace trustllm::stats

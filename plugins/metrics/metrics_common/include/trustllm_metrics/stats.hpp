@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -36,5 +37,23 @@ std::optional<double> exact_mean(const std::vector<double>& values);
 // sklearn cosine_similarity of two vectors: dot of the L2-normalised vectors; a zero vector
 // gives 0. Vectors of different length give nullopt.
 std::optional<double> cosine(const std::vector<double>& a, const std::vector<double>& b);
+
+// ---- weighted versions, for bootstrap resamples ------------------------------------------
+// In these, unit i counts w[i] times (w[i] = how often a resample drew it; 0 = not drawn), so
+// the result is the plain statistic of the expanded sample. They return NaN where the
+// statistic is undefined on the drawn units, never throw on data.
+
+// pearson() of the pairs (x[i], y[i]) each taken w[i] times. NaN when the sizes differ, fewer
+// than 2 pairs are drawn, or the drawn x (or y) values are all equal. With every weight 1 and
+// non-constant x and y it equals pearson() bit for bit.
+double weighted_pearson(const std::vector<double>& x, const std::vector<double>& y,
+                        const std::vector<uint32_t>& w);
+
+// chi2_contingency_p() of the crosstab of items (row[i], col[i]), each taken w[i] times: a
+// table of n_rows x n_cols cells in index order, from which rows and columns with no drawn item
+// are left out (as pandas.crosstab only has observed values). NaN when no item is drawn or an
+// index is out of range. With every weight 1 this is the table built from the items directly.
+double crosstab_chi2_p(const std::vector<uint32_t>& row, const std::vector<uint32_t>& col,
+                       const std::vector<uint32_t>& w, size_t n_rows, size_t n_cols);
 
 }  // namespace trustllm::stats
