@@ -523,6 +523,8 @@ void register_commands(CLI::App& app, Context& ctx) {
       });
     });
   }
+
+  register_compare(app, ctx);  // compare_command.cpp: leaderboard of several runs
 }
 
 }  // namespace trustllm::cli

@@ -18,4 +18,7 @@ struct Context {
 
 void register_commands(CLI::App& app, Context& ctx);
 
+// `trustllm compare` (compare_command.cpp): the leaderboard of several runs, baseline gate.
+void register_compare(CLI::App& app, Context& ctx);
+
 }  // namespace trustllm::cli
