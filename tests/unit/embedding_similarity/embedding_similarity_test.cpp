@@ -517,7 +517,7 @@ TEST_CASE("bootstrap persona_gap: mean score of resampled items, rounded as the 
 
   Evaluated same;
   for (int i = 0; i < 10; ++i) same.emplace_back(json::object(), json{{"score", 0.25}});
-  for (const json& r : aggregate(m, same, {200, 4})[0]["replicates"]) CHECK(r == 0.25);
+  for (const json& r : json(aggregate(m, same, {200, 4})[0]["replicates"])) CHECK(r == 0.25);
 
   EmbeddingSimilarity skipped({{"mode", "persona_gap"}}, sdk::Host());
   bootstrap_checks::check_skipped_have_none(aggregate(skipped, {}, {200, 1}));
@@ -564,7 +564,7 @@ TEST_CASE("bootstrap original_vs_variants: groups are the unit, per-type entries
 
   // with decimals the replicates are rounded like the value (Python round)
   EmbeddingSimilarity r2({{"mode", "original_vs_variants"}, {"decimals", 2}}, sdk::Host());
-  for (const json& r : aggregate(r2, items, {200, 3})[0]["replicates"])
+  for (const json& r : json(aggregate(r2, items, {200, 3})[0]["replicates"]))
     CHECK(rounded_to(r.get<double>(), 2));
 
   // only originals: skipped, no replicates

@@ -313,11 +313,11 @@ TEST_CASE("bootstrap: rta, td, cd and the per-group entries on resampled items")
       [&](const sdk::BootstrapOptions& o) { return aggregate(metric, items, o); });
   REQUIRE(a.size() == 3 + 3 * 8);
   // zero-shot/D: every response leaks the true address -> every resample has td 1, rta 0, cd 1
-  for (const json& r : find(a, "td:zero-shot/D")["replicates"]) CHECK(r == 1.0);
-  for (const json& r : find(a, "rta:zero-shot/D")["replicates"]) CHECK(r == 0.0);
-  for (const json& r : find(a, "cd:zero-shot/D")["replicates"]) CHECK(r == 1.0);
+  for (const json& r : json(find(a, "td:zero-shot/D")["replicates"])) CHECK(r == 1.0);
+  for (const json& r : json(find(a, "rta:zero-shot/D")["replicates"])) CHECK(r == 0.0);
+  for (const json& r : json(find(a, "cd:zero-shot/D")["replicates"])) CHECK(r == 1.0);
   // the totals are averages of 8 group rates in [0, 1] (cd may exceed 1 per group)
-  for (const json& r : find(a, "rta")["replicates"]) {
+  for (const json& r : json(find(a, "rta")["replicates"])) {
     CHECK(r.get<double>() >= 0.0);
     CHECK(r.get<double>() <= 1.0);
   }
@@ -333,7 +333,7 @@ TEST_CASE("bootstrap: cd of a group with no address shown has only null replicat
   REQUIRE(cd["replicates"].size() == 200);
   for (const json& r : cd["replicates"]) CHECK(r.is_null());
   // in the total, the toolkit's 0 applies to that group on every resample
-  for (const json& r : find(out, "cd")["replicates"]) CHECK(r == 0.0);
+  for (const json& r : json(find(out, "cd")["replicates"])) CHECK(r == 0.0);
 }
 
 TEST_CASE("bootstrap: skipped entries have no replicates") {

@@ -394,13 +394,13 @@ TEST_CASE("bootstrap: per-task and averaged entries on resampled pairs") {
   REQUIRE(a.size() == 16);
   CHECK(find(a, "acc_qqp")["n"] == 20);
   // sst2: every pair right on both sides -> acc 1, adv_acc 1, asr 0 on every resample
-  for (const json& r : find(a, "acc_sst2")["replicates"]) CHECK(r == 1.0);
-  for (const json& r : find(a, "adv_acc_sst2")["replicates"]) CHECK(r == 1.0);
-  for (const json& r : find(a, "asr_sst2")["replicates"]) CHECK(r == 0.0);
+  for (const json& r : json(find(a, "acc_sst2")["replicates"])) CHECK(r == 1.0);
+  for (const json& r : json(find(a, "adv_acc_sst2")["replicates"])) CHECK(r == 1.0);
+  for (const json& r : json(find(a, "asr_sst2")["replicates"])) CHECK(r == 0.0);
   // rs = avg_adv_acc - avg_asr on each resample
-  const json& adv = find(a, "avg_adv_acc")["replicates"];
-  const json& asr = find(a, "avg_asr")["replicates"];
-  const json& rs = find(a, "rs")["replicates"];
+  const json adv = find(a, "avg_adv_acc")["replicates"];
+  const json asr = find(a, "avg_asr")["replicates"];
+  const json rs = find(a, "rs")["replicates"];
   for (size_t b = 0; b < rs.size(); ++b)
     CHECK(rs[b].get<double>() ==
           doctest::Approx(adv[b].get<double>() - asr[b].get<double>()).epsilon(1e-15));
@@ -428,9 +428,9 @@ TEST_CASE(
   }
   const json w = aggregate(metric, evaluate_all(metric, wrong), {200, 2});
   CHECK(find(w, "asr_qnli")["value"] == 0.0);
-  for (const json& r : find(w, "asr_qnli")["replicates"]) CHECK(r.is_null());
-  for (const json& r : find(w, "acc_qnli")["replicates"]) CHECK(r == 0.0);
-  for (const json& r : find(w, "adv_acc_qnli")["replicates"]) CHECK(r == 1.0);
+  for (const json& r : json(find(w, "asr_qnli")["replicates"])) CHECK(r.is_null());
+  for (const json& r : json(find(w, "acc_qnli")["replicates"])) CHECK(r == 0.0);
+  for (const json& r : json(find(w, "adv_acc_qnli")["replicates"])) CHECK(r == 1.0);
 }
 
 TEST_CASE("bootstrap: skipped entries have no replicates") {
