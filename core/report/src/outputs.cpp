@@ -72,16 +72,28 @@ std::string format_value(const nlohmann::json& v) {
   return v.dump();
 }
 
+namespace {
+
+// "[0.8812, 0.9241]" from an entry's "ci95", or "" when it has none.
+std::string interval_text(const nlohmann::json& m) {
+  auto it = m.find("ci95");
+  if (it == m.end() || !it->is_array() || it->size() != 2) return "";
+  return "[" + format_value((*it)[0]) + ", " + format_value((*it)[1]) + "]";
+}
+
+}  // namespace
+
 void print_table(const nlohmann::json& summary, std::FILE* out) {
   std::vector<std::vector<std::string>> rows;
-  rows.push_back({"dimension", "task", "metric", "value", "n", "direction", "status"});
+  rows.push_back({"dimension", "task", "metric", "value", "95% interval", "n", "direction",
+                  "status"});
   for (const auto& m : summary.value("metrics", nlohmann::json::array())) {
     std::string dir = text(m, "direction");
     std::string arrow = dir == "higher_is_better" ? "↑" : dir == "lower_is_better" ? "↓" : "";
     std::string status = text(m, "status");
     if (m.contains("reason") && m["reason"].is_string()) status += ": " + m["reason"].get<std::string>();
     rows.push_back({text(m, "dimension"), text(m, "task"), text(m, "metric"),
-                    format_value(m.value("value", nlohmann::json())),
+                    format_value(m.value("value", nlohmann::json())), interval_text(m),
                     m.contains("n") ? m["n"].dump() : "", arrow, status});
   }
   // Column widths in code points (the arrows and dashes are multi-byte).
@@ -97,7 +109,7 @@ void print_table(const nlohmann::json& summary, std::FILE* out) {
     std::string line;
     for (size_t i = 0; i < rows[ri].size(); ++i) {
       std::string cell = rows[ri][i];
-      const bool right = (i == 3 || i == 4) && ri > 0;
+      const bool right = (i == 3 || i == 5) && ri > 0;
       std::string pad(w[i] - width(cell), ' ');
       line += right ? pad + cell : cell + (i + 1 < rows[ri].size() ? pad : "");
       if (i + 1 < rows[ri].size()) line += "  ";

@@ -280,6 +280,31 @@ TEST_CASE("print_table: header, one row per metric, arrows, and skip reasons") {
   CHECK(column_end(sk, "—") == value_col_start + 6);
 }
 
+TEST_CASE("print_table: the 95% interval column shows ci95 when present") {
+  const json summary = {
+      {"metrics",
+       json::array({{{"dimension", "safety"},
+                     {"task", "jailbreak"},
+                     {"metric", "rta"},
+                     {"value", 0.9},
+                     {"ci95", json::array({0.88123, 0.92456})},
+                     {"n", 1400},
+                     {"direction", "higher_is_better"},
+                     {"status", "ok"}},
+                    {{"dimension", "safety"},
+                     {"task", "misuse"},
+                     {"metric", "rta"},
+                     {"value", 0.5},
+                     {"n", 10},
+                     {"direction", "higher_is_better"},
+                     {"status", "ok"}}})}};
+  const std::string table = table_of(summary);
+  CAPTURE(table);
+  CHECK(contains(lines_of(table)[0], "95% interval"));
+  CHECK(contains(line_with(table, "jailbreak"), "[0.8812, 0.9246]"));
+  CHECK_FALSE(contains(line_with(table, "misuse"), "["));
+}
+
 TEST_CASE("print_table: an empty summary prints the header only") {
   const std::string table = table_of(json::object());
   const auto lines = lines_of(table);
