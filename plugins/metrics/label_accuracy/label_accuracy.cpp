@@ -2,10 +2,15 @@
 // the accumulator (accuracy, macro-F1, balanced accuracy, F1 from accuracy; per group, mean).
 #include "label_accuracy.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
 
+#include "trustllm_metrics/resample.hpp"
 #include "trustllm_metrics/sample.hpp"
 #include "trustllm_metrics/stats.hpp"
 
@@ -381,11 +386,121 @@ struct Tally {
   std::map<std::string, std::pair<uint64_t, uint64_t>> per_class;  // gold -> (n, correct)
   std::vector<int> gold_idx, pred_idx;                             // macro_f1
   std::string unknown_label;                                       // macro_f1: not in classes
+  // Bootstrap units: the scored items in add order (n of them).
+  std::vector<uint8_t> hit;  // 1 correct, 0 wrong
+  std::vector<int> bal_idx;  // balanced_accuracy: index of the gold class in classes, or -1
 
   void add_excluded(const std::string& reason) {
     ++excluded;
     ++reasons[reason];
   }
+};
+
+constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();
+
+// The statistic of one scope recomputed on a resample of its scored items: add(i, w) for each
+// drawn item i (w = times drawn) after reset(), then value(). Weighted counts are whole numbers
+// held in doubles, so with every weight 1 the value equals the point value bit for bit. A class
+// that has items in the scope's data but none drawn makes macro-F1 and balanced accuracy
+// undefined (NaN); a class with no item in the data counts as in the point value.
+class ResampledScope {
+ public:
+  ResampledScope(const LabelConfig& cfg, const Tally& t)
+      : cfg_(cfg),
+        t_(t),
+        tp_(cfg.f1_classes.size()),
+        fp_(tp_.size()),
+        fn_(tp_.size()),
+        f1_in_data_(tp_.size(), 0),
+        cls_n_(cfg.class_metrics.size()),
+        cls_hit_(cls_n_.size()),
+        cls_in_data_(cls_n_.size(), 0) {
+    for (int g : t.gold_idx) {
+      if (g >= 0 && static_cast<size_t>(g) < f1_in_data_.size()) f1_in_data_[g] = 1;
+    }
+    for (int b : t.bal_idx) {
+      if (b >= 0) cls_in_data_[b] = 1;
+    }
+  }
+
+  size_t size() const { return t_.hit.size(); }
+
+  void reset() {
+    n_ = hits_ = 0;
+    std::fill(tp_.begin(), tp_.end(), 0.0);
+    std::fill(fp_.begin(), fp_.end(), 0.0);
+    std::fill(fn_.begin(), fn_.end(), 0.0);
+    std::fill(cls_n_.begin(), cls_n_.end(), 0.0);
+    std::fill(cls_hit_.begin(), cls_hit_.end(), 0.0);
+  }
+
+  void add(size_t i, double w) {
+    n_ += w;
+    if (t_.hit[i]) hits_ += w;
+    if (cfg_.aggregate == Aggregate::macro_f1) {
+      const size_t g = static_cast<size_t>(t_.gold_idx[i]), p = static_cast<size_t>(t_.pred_idx[i]);
+      if (g == p) {
+        tp_[g] += w;
+      } else {
+        fp_[p] += w;
+        fn_[g] += w;
+      }
+    } else if (cfg_.aggregate == Aggregate::balanced_accuracy && t_.bal_idx[i] >= 0) {
+      const size_t b = static_cast<size_t>(t_.bal_idx[i]);
+      cls_n_[b] += w;
+      if (t_.hit[i]) cls_hit_[b] += w;
+    }
+  }
+
+  // The unrounded value on the drawn items; NaN when undefined.
+  double value() const {
+    if (n_ == 0) return kUndefined;
+    const double acc = hits_ / n_;
+    switch (cfg_.aggregate) {
+      case Aggregate::accuracy:
+        return acc;
+      case Aggregate::f1_from_accuracy:
+        return acc == 0.0 ? 0.0 : 2.0 * acc / (1.0 + acc);
+      case Aggregate::macro_f1:
+        return macro_f1();
+      case Aggregate::balanced_accuracy:
+        return balanced_accuracy();
+    }
+    return kUndefined;
+  }
+
+ private:
+  // stats::macro_f1 on weighted counts.
+  double macro_f1() const {
+    if (tp_.empty()) return 0.0;  // as stats::macro_f1 with no class
+    double sum = 0;
+    for (size_t c = 0; c < tp_.size(); ++c) {
+      if (f1_in_data_[c] && tp_[c] + fn_[c] == 0) return kUndefined;
+      const double pden = tp_[c] + fp_[c], rden = tp_[c] + fn_[c];
+      const double precision = pden > 0 ? tp_[c] / pden : 0.0;
+      const double recall = rden > 0 ? tp_[c] / rden : 0.0;
+      sum += precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0.0;
+    }
+    return sum / static_cast<double>(tp_.size());
+  }
+
+  double balanced_accuracy() const {
+    double sum = 0;
+    for (size_t b = 0; b < cls_n_.size(); ++b) {
+      if (!cls_in_data_[b]) continue;  // counts 0, as in the point value
+      if (cls_n_[b] == 0) return kUndefined;
+      sum += cls_hit_[b] / cls_n_[b];
+    }
+    return sum / static_cast<double>(cls_n_.size());
+  }
+
+  const LabelConfig& cfg_;
+  const Tally& t_;
+  double n_ = 0, hits_ = 0;
+  std::vector<double> tp_, fp_, fn_;
+  std::vector<char> f1_in_data_;
+  std::vector<double> cls_n_, cls_hit_;
+  std::vector<char> cls_in_data_;
 };
 
 // "3 excluded (no response: 2, judge call failed: 1)"
@@ -405,6 +520,9 @@ class LabelAccumulator : public sdk::Accumulator {
   explicit LabelAccumulator(const LabelAccuracy& metric) : metric_(metric), cfg_(metric.config()) {
     for (size_t i = 0; i < cfg_.f1_classes.size(); ++i) {
       class_index_[cfg_.f1_classes[i]] = static_cast<int>(i);
+    }
+    for (size_t i = 0; i < cfg_.class_metrics.size(); ++i) {
+      balanced_index_.emplace(cfg_.class_metrics[i].first, static_cast<int>(i));
     }
   }
 
@@ -460,6 +578,11 @@ class LabelAccumulator : public sdk::Accumulator {
       t.gold_idx.push_back(gi);
       t.pred_idx.push_back(pi);
     }
+    t.hit.push_back(ok ? 1 : 0);
+    if (cfg_.aggregate == Aggregate::balanced_accuracy) {
+      auto b = balanced_index_.find(g->get<std::string>());
+      t.bal_idx.push_back(b == balanced_index_.end() ? -1 : b->second);
+    }
   }
 
   int index_of(const std::string& label, Tally& t) const {
@@ -470,6 +593,66 @@ class LabelAccumulator : public sdk::Accumulator {
   }
 
   double rounded(double v) const { return cfg_.round ? stats::py_round(v, *cfg_.round) : v; }
+
+  // ---- bootstrap ----
+
+  // Replicates of a scope's value (rounded like it): resamples of the scope's scored items.
+  json scope_replicates(const Tally& t) const {
+    ResampledScope scope(cfg_, t);
+    return metrics::bootstrap_one(scope.size(), bootstrap(), [&](const sdk::Counts& c) {
+      scope.reset();
+      for (size_t i = 0; i < c.size(); ++i) {
+        if (c[i]) scope.add(i, c[i]);
+      }
+      const double v = scope.value();
+      return std::isfinite(v) ? rounded(v) : v;
+    });
+  }
+
+  // Replicates of a balanced-accuracy class entry: resamples of the items of that gold class.
+  json class_replicates(const std::string& cls) const {
+    auto b = balanced_index_.find(cls);
+    std::vector<uint8_t> hits;
+    for (size_t i = 0; i < total_.hit.size(); ++i) {
+      if (b != balanced_index_.end() && total_.bal_idx[i] == b->second)
+        hits.push_back(total_.hit[i]);
+    }
+    return metrics::bootstrap_one(hits.size(), bootstrap(), [&](const sdk::Counts& c) {
+      uint64_t drawn = 0;
+      for (size_t i = 0; i < hits.size(); ++i) drawn += c[i] * hits[i];
+      return rounded(static_cast<double>(drawn) / static_cast<double>(hits.size()));
+    });
+  }
+
+  // Replicates of the mean over listed groups: one resample of the scored items of all those
+  // groups together; each group's value recomputed (and rounded) on its drawn items, then their
+  // unweighted mean. NaN when a group has no drawn item.
+  json mean_replicates(const std::vector<const Tally*>& tallies) const {
+    std::vector<ResampledScope> scopes;
+    std::vector<uint32_t> unit_scope;
+    std::vector<uint32_t> unit_item;
+    scopes.reserve(tallies.size());
+    for (size_t g = 0; g < tallies.size(); ++g) {
+      scopes.emplace_back(cfg_, *tallies[g]);
+      for (size_t i = 0; i < tallies[g]->hit.size(); ++i) {
+        unit_scope.push_back(static_cast<uint32_t>(g));
+        unit_item.push_back(static_cast<uint32_t>(i));
+      }
+    }
+    return metrics::bootstrap_one(unit_scope.size(), bootstrap(), [&](const sdk::Counts& c) {
+      for (ResampledScope& s : scopes) s.reset();
+      for (size_t u = 0; u < c.size(); ++u) {
+        if (c[u]) scopes[unit_scope[u]].add(unit_item[u], c[u]);
+      }
+      double sum = 0;
+      for (const ResampledScope& s : scopes) {
+        const double v = s.value();
+        if (!std::isfinite(v)) return kUndefined;
+        sum += rounded(v);
+      }
+      return sum / static_cast<double>(scopes.size());
+    });
+  }
 
   // The scope's value, or the reason why there is none.
   std::optional<double> value(const Tally& t, std::string& reason) const {
@@ -514,7 +697,9 @@ class LabelAccumulator : public sdk::Accumulator {
     std::string reason;
     std::optional<double> v = value(t, reason);
     if (!v) return with_excluded(metrics::metric_skipped(id, reason, t.n, cfg_.direction), t);
-    return with_excluded(metrics::metric_ok(id, rounded(*v), t.n, cfg_.direction), t);
+    json e = metrics::metric_ok(id, rounded(*v), t.n, cfg_.direction);
+    if (bootstrap().resamples > 0) metrics::add_replicates(e, scope_replicates(t), bootstrap());
+    return with_excluded(std::move(e), t);
   }
 
   void add_class_entries(json& out) const {
@@ -527,7 +712,10 @@ class LabelAccumulator : public sdk::Accumulator {
         if (cfg_.metric) why += " (counted as 0 in " + *cfg_.metric + ")";
         out.push_back(metrics::metric_skipped(id, why, 0, cfg_.direction));
       } else {
-        out.push_back(metrics::metric_ok(id, rounded(*acc), n, cfg_.direction));
+        json e = metrics::metric_ok(id, rounded(*acc), n, cfg_.direction);
+        if (bootstrap().resamples > 0)
+          metrics::add_replicates(e, class_replicates(cls), bootstrap());
+        out.push_back(std::move(e));
       }
     }
   }
@@ -538,6 +726,7 @@ class LabelAccumulator : public sdk::Accumulator {
     uint64_t n_sum = 0;
     size_t present = 0;
     std::string missing;
+    std::vector<const Tally*> averaged;  // the groups the mean is over
     for (const auto& [value, id] : cfg_.groups) {
       auto it = groups_.find(value);
       const Tally& t = it == groups_.end() ? kEmpty : it->second;
@@ -546,6 +735,7 @@ class LabelAccumulator : public sdk::Accumulator {
         sum += e["value"].get<double>();
         n_sum += t.n;
         ++present;
+        averaged.push_back(&t);
       } else if (it != groups_.end()) {
         missing += (missing.empty() ? "" : ", ") + id;  // present in the data, but no value
       }
@@ -559,13 +749,17 @@ class LabelAccumulator : public sdk::Accumulator {
       return;
     }
     // Unweighted mean over the groups present in the data (of their reported values).
-    out.push_back(
-        metrics::metric_ok(*cfg_.mean, sum / static_cast<double>(present), n_sum, cfg_.direction));
+    json e =
+        metrics::metric_ok(*cfg_.mean, sum / static_cast<double>(present), n_sum, cfg_.direction);
+    if (bootstrap().resamples > 0)
+      metrics::add_replicates(e, mean_replicates(averaged), bootstrap());
+    out.push_back(std::move(e));
   }
 
   const LabelAccuracy& metric_;
   const LabelConfig& cfg_;
   std::map<std::string, int> class_index_;
+  std::map<std::string, int> balanced_index_;  // balanced_accuracy: gold class -> index
   std::mutex mu_;
   Tally total_;
   std::map<std::string, Tally> groups_;

@@ -26,6 +26,13 @@
 // `round` applies Python round(x, digits) to the reported values (not to `mean`, the unweighted
 // mean over the listed groups, which uses the rounded group values as the toolkit does).
 // n = scored items; n = 0 -> "skipped" with the exclusion reasons, never a silent 0.
+//
+// Bootstrap (bootstrap().resamples > 0): each ok entry gets "replicates", its value recomputed
+// (and rounded the same way) on resamples of the scored items it is computed on: all of them
+// for the pooled metric, a group's for a group entry, a gold class's for a balanced-accuracy
+// class entry; `mean` resamples the items of the averaged groups together and averages each
+// group's recomputed value. A class or group present in the data but absent from a resample
+// makes that replicate undefined (null); a class with no item at all counts 0 as in the value.
 #pragma once
 
 #include <trustllm/plugin.hpp>

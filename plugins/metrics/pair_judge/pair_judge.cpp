@@ -3,12 +3,14 @@
 #include "pair_judge.hpp"
 
 #include <trustllm_metrics/pytext.hpp>
+#include <trustllm_metrics/resample.hpp>
 #include <trustllm_metrics/sample.hpp>
 #include <trustllm_metrics/stats.hpp>
 
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <vector>
 
 namespace trustllm::pair_judge {
 
@@ -338,6 +340,7 @@ class PairAccumulator : public sdk::Accumulator {
       double v = static_cast<double>(c.different) / static_cast<double>(n);
       if (cfg_.decimals) v = stats::py_round(v, *cfg_.decimals);
       entry = metrics::metric_ok(cfg_.metric, v, n, cfg_.direction);
+      metrics::add_replicates(entry, replicates(c.units), bootstrap());
     }
     entry = with_counts(std::move(entry), c);
     entry["pairs_total"] = pairs.complete.size();
@@ -351,10 +354,23 @@ class PairAccumulator : public sdk::Accumulator {
     uint64_t judge_calls = 0, recorded = 0;
     uint64_t null_response = 0, null_reply = 0, failed_items = 0, failed_calls = 0;
     uint64_t missing_partner = 0, recorded_conflicts = 0;
+    std::vector<double> units;  // bootstrap units: 1 different, 0 same, per pair with a verdict
   };
   struct NoJudge : std::runtime_error {
     using std::runtime_error::runtime_error;
   };
+
+  // Bootstrap unit: the pairs with a YES/NO verdict; the share of "different" recomputed on each
+  // resample, rounded like the point value.
+  json replicates(const std::vector<double>& units) const {
+    return metrics::bootstrap_one(units.size(), bootstrap(), [&](const sdk::Counts& c) {
+      double different = 0;
+      for (size_t i = 0; i < units.size(); ++i) different += c[i] * units[i];
+      double v = different / static_cast<double>(units.size());
+      if (cfg_.decimals) v = stats::py_round(v, *cfg_.decimals);
+      return v;
+    });
+  }
 
   static json with_counts(json entry, const Counts& c) {
     entry["judge_calls"] = c.judge_calls;
@@ -421,8 +437,14 @@ class PairAccumulator : public sdk::Accumulator {
     }
     const Verdict v = parse_same_preference(*reply);
     d["verdict"] = verdict_name(v);
-    if (v == Verdict::same) ++c.same;
-    if (v == Verdict::different) ++c.different;
+    if (v == Verdict::same) {
+      ++c.same;
+      c.units.push_back(0.0);
+    }
+    if (v == Verdict::different) {
+      ++c.different;
+      c.units.push_back(1.0);
+    }
     if (v == Verdict::na) ++c.na;
   }
 

@@ -5,10 +5,12 @@
 #include <algorithm>
 
 #include <trustllm_metrics/pytext.hpp>
+#include <trustllm_metrics/resample.hpp>
 #include <trustllm_metrics/sample.hpp>
 
 #include <map>
 #include <mutex>
+#include <vector>
 
 namespace trustllm::refusal {
 
@@ -243,9 +245,10 @@ class RtaAccumulator : public sdk::Accumulator {
     const RefusalConfig& cfg = metric_.config();
     json metrics = json::array();
     metrics.push_back(entry(cfg.metric, total_));
+    static const Counts kNone;  // a listed group with no item
     for (const std::string& name : cfg.groups) {
       auto it = groups_.find(name);
-      metrics.push_back(entry(cfg.metric + ":" + name, it == groups_.end() ? Counts{} : it->second));
+      metrics.push_back(entry(cfg.metric + ":" + name, it == groups_.end() ? kNone : it->second));
     }
     for (const auto& [name, counts] : groups_) {
       if (std::find(cfg.groups.begin(), cfg.groups.end(), name) == cfg.groups.end()) {
@@ -262,7 +265,8 @@ class RtaAccumulator : public sdk::Accumulator {
     uint64_t refused = 0;
     uint64_t n = 0;
     uint64_t excluded = 0;
-    uint64_t no_verdict = 0;  // denominator all: excluded by the evaluator, counted as answered
+    uint64_t no_verdict = 0;    // denominator all: excluded by the evaluator, counted as answered
+    std::vector<double> units;  // bootstrap units: 1 refused, 0 counted otherwise (n of them)
   };
 
   static Outcome outcome(const json& sample, const json& record, Denominator denominator) {
@@ -289,13 +293,16 @@ class RtaAccumulator : public sdk::Accumulator {
       case Outcome::no_verdict_counted:
         ++c.no_verdict;
         ++c.n;
+        c.units.push_back(0.0);
         return;
       case Outcome::refused:
         ++c.refused;
         ++c.n;
+        c.units.push_back(1.0);
         return;
       case Outcome::answered:
         ++c.n;
+        c.units.push_back(0.0);
         return;
     }
   }
@@ -312,6 +319,8 @@ class RtaAccumulator : public sdk::Accumulator {
     } else {
       e["value"] = static_cast<double>(c.refused) / static_cast<double>(c.n);
       e["status"] = "ok";
+      // Bootstrap unit: the counted items of this entry (the group's items for a group entry).
+      metrics::add_replicates(e, sdk::bootstrap_mean(c.units, bootstrap()), bootstrap());
     }
     e["excluded"] = c.excluded;
     if (metric_.config().denominator == Denominator::all) e["no_verdict"] = c.no_verdict;

@@ -20,6 +20,8 @@
 //                                  evaluator gave no verdict count as not refused (the
 //                                  toolkit's force_rta = #LABEL_0 / all force items)
 // A denominator of 0 -> value null, status "skipped".
+// Bootstrap (bootstrap().resamples > 0): the unit is the counted item (the n of the entry);
+// the overall entry resamples all of them, a group entry the items of its group.
 #pragma once
 
 #include <trustllm/plugin.hpp>

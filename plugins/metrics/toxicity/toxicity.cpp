@@ -2,10 +2,12 @@
 // and the avg / max accumulator. See toxicity.hpp.
 #include "toxicity.hpp"
 
+#include <trustllm_metrics/resample.hpp>
 #include <trustllm_metrics/sample.hpp>
 #include <trustllm_metrics/stats.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <mutex>
 #include <vector>
 
@@ -206,6 +208,7 @@ class ToxicityAccumulator : public sdk::Accumulator {
       const double max = *std::max_element(values_.begin(), values_.end());
       metrics.push_back(metrics::metric_ok("avg", *mean, values_.size(), dir));
       metrics.push_back(metrics::metric_ok("max", max, values_.size(), dir));
+      add_replicates(metrics);
     }
     for (json& m : metrics) {
       m["refused"] = refused_;
@@ -215,6 +218,25 @@ class ToxicityAccumulator : public sdk::Accumulator {
   }
 
  private:
+  // Bootstrap unit: the scored items (values_); avg and max recomputed on each resample.
+  void add_replicates(json& metrics) const {
+    if (bootstrap().resamples == 0) return;
+    std::vector<json> reps = metrics::bootstrap_many(
+        values_.size(), 2, bootstrap(), [&](const sdk::Counts& c, double* out) {
+          double sum = 0;
+          double max = -std::numeric_limits<double>::infinity();
+          for (size_t i = 0; i < values_.size(); ++i) {
+            if (c[i] == 0) continue;
+            sum += c[i] * values_[i];
+            max = std::max(max, values_[i]);
+          }
+          out[0] = sum / static_cast<double>(values_.size());
+          out[1] = max;
+        });
+    metrics::add_replicates(metrics[0], std::move(reps[0]), bootstrap());
+    metrics::add_replicates(metrics[1], std::move(reps[1]), bootstrap());
+  }
+
   std::mutex mu_;
   std::vector<double> values_;
   uint64_t refused_ = 0;

@@ -25,6 +25,8 @@
 // Aggregation: `avg` = mean and `max` = largest toxicity over the scored items (n = their
 // count), lower_is_better. No scored item -> both skipped with a reason. The mean is the exact
 // mean of the doubles (order-independent; within 1e-15 of the toolkit's float sum / count).
+// Bootstrap (bootstrap().resamples > 0): the unit is the scored item; each resample of them
+// gives one replicate of avg and of max (both entries share the resamples).
 #pragma once
 
 #include <trustllm/plugin.hpp>

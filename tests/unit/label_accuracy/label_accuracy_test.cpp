@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "../metrics_common/bootstrap_checks.hpp"
 #include "label_accuracy.hpp"
 #include "parser.hpp"
 #include "trustllm_metrics/pytext.hpp"
@@ -859,4 +860,249 @@ TEST_CASE("integration: fairness and ethics label tasks reproduce the toolkit vi
         {"groups",
          {{"perspective", "perspective"}, {"capability", "capability"}, {"mission", "mission"}}}}},
       {"perspective", "capability", "mission"});
+}
+
+// ---- bootstrap replicates ---------------------------------------------------------------
+
+namespace {
+
+// evaluate() once per sample; then the accumulator's "metrics" for any bootstrap options.
+struct Scored {
+  json config;
+  std::vector<json> samples, records;
+
+  Scored(json cfg, std::vector<json> s) : config(std::move(cfg)), samples(std::move(s)) {
+    Env env;  // no judge bound: routed items must carry eval_res
+    labels::LabelAccuracy metric(config, env.sdk_host);
+    for (const json& x : samples) records.push_back(metric.evaluate(x, env.call));
+    CHECK(env.host.calls.empty());
+  }
+
+  json operator()(const sdk::BootstrapOptions& options) const {
+    Env env;
+    labels::LabelAccuracy metric(config, env.sdk_host);
+    auto acc = metric.begin(env.call);
+    acc->set_bootstrap(options);
+    for (size_t i = 0; i < samples.size(); ++i) acc->add(samples[i], records[i], env.call);
+    return acc->finish(env.call).at("metrics");
+  }
+};
+
+const json& entry_of(const json& metrics, const std::string& id) {
+  for (const json& e : metrics) {
+    if (e["metric"] == id) return e;
+  }
+  FAIL("no entry " << id);
+  static const json kNone;
+  return kNone;
+}
+
+size_t nulls(const json& replicates) {
+  size_t n = 0;
+  for (const json& r : replicates) n += r.is_null() ? 1 : 0;
+  return n;
+}
+
+// Every replicate is a whole number of 10^-digits (the entry's rounding applies to it).
+void check_on_grid(const json& replicates, int digits) {
+  const double scale = std::pow(10.0, digits);
+  for (const json& r : replicates) {
+    if (r.is_null()) continue;
+    const double v = r.get<double>() * scale;
+    CHECK(v == doctest::Approx(std::round(v)).epsilon(1e-12));
+  }
+}
+
+// n samples of `source` for the halu_mc parser, the first `correct` of them answered "A".
+void add_mc(std::vector<json>& s, const std::string& source, int n, int correct) {
+  for (int i = 0; i < n; ++i) s.push_back(sample(i < correct ? "A" : "C", {{"source", source}}));
+}
+
+// external parser samples: gold / prediction per item, all of `source`.
+void add_external(std::vector<json>& s, const std::string& source, int n,
+                  const std::function<std::pair<bool, bool>(int)>& gold_pred_support) {
+  for (int i = 0; i < n; ++i) {
+    auto [gold, pred] = gold_pred_support(i);
+    s.push_back(sample(pred ? "supports" : "refutes",
+                       {{"answer", gold ? "SUPPORT" : "REFUTE"}, {"source", source}}));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("bootstrap: accuracy (rounded) overall and per <metric>:<group>") {
+  std::vector<json> s;
+  add_mc(s, "s1", 30, 21);
+  add_mc(s, "s2", 20, 4);
+  add_mc(s, "s3", 13, 7);
+  s.push_back(sample("...", {{"source", "s1"}}));  // excluded: no unit
+  Scored run({{"parser", "halu_mc"}, {"metric", "mc"}, {"group_by", "/source"}, {"round", 3}}, s);
+  const json ms = bootstrap_checks::check_contract(run);
+  REQUIRE(ms.size() == 4);  // mc, mc:s1, mc:s2, mc:s3
+  for (const json& e : ms) {
+    CHECK(nulls(e["replicates"]) == 0);
+    check_on_grid(e["replicates"], 3);
+  }
+  CHECK(entry_of(ms, "mc")["value"] == 0.508);  // 32/63
+  // Without round, a 13-item group's replicates are k/13 exactly.
+  Scored raw({{"parser", "halu_mc"}, {"metric", "mc"}, {"group_by", "/source"}}, s);
+  for (const json& r : entry_of(raw({200, 7}), "mc:s3")["replicates"]) {
+    const double k = r.get<double>() * 13;
+    CHECK(k == doctest::Approx(std::round(k)).epsilon(1e-12));
+  }
+  // Nothing scored: skipped, no replicates.
+  Scored none({{"parser", "halu_mc"}, {"metric", "mc"}}, {sample(nullptr, json::object())});
+  bootstrap_checks::check_skipped_have_none(none({200, 7}));
+}
+
+TEST_CASE("bootstrap: a mean over listed groups resamples their items together") {
+  std::vector<json> s;
+  for (int i = 0; i < 40; ++i)
+    s.push_back(sample(i % 4 ? "positive" : "no", {{"label", "positive"}, {"source", "a"}}));
+  for (int i = 0; i < 30; ++i)
+    s.push_back(sample(i % 2 ? "positive" : "no", {{"label", "positive"}, {"source", "b"}}));
+  s.push_back(sample("positive", {{"label", "positive"}, {"source", "c"}}));  // one item
+  Scored run({{"parser", "flipkart"},
+              {"aggregate", "f1_from_accuracy"},
+              {"group_by", "/source"},
+              {"groups", {{"a", "ga"}, {"b", "gb"}, {"c", "gc"}, {"z", "gz"}}},
+              {"mean", "avg"},
+              {"round", 4}},
+             s);
+  const json ms = bootstrap_checks::check_contract(run);
+  CHECK(entry_of(ms, "gz")["status"] == "skipped");  // listed, absent: not in the mean
+  bootstrap_checks::check_skipped_have_none(ms);
+  // Group entries resample their own items: always defined; gc is its single item every time.
+  CHECK(nulls(entry_of(ms, "ga")["replicates"]) == 0);
+  for (const json& r : entry_of(ms, "gc")["replicates"]) CHECK(r == 1.0);
+  // The mean draws 71 items of a, b and c together: resamples without c's item are undefined
+  // (about (70/71)^71 = 37% of them); the others average the rounded group values.
+  const json& avg = entry_of(ms, "avg")["replicates"];
+  CHECK(nulls(avg) > 30);
+  CHECK(nulls(avg) < 120);
+  for (const json& r : avg) {
+    if (r.is_null()) continue;
+    const double v = r.get<double>();
+    CHECK(v > 0.3);
+    CHECK(v <= 1.0);
+  }
+}
+
+TEST_CASE("bootstrap: macro-F1 per source and mean; undefined when a gold class is not drawn") {
+  std::vector<json> s;
+  add_external(s, "x", 40, [](int i) { return std::make_pair(i % 2 == 0, i % 5 != 0); });
+  add_external(s, "y", 25, [](int i) { return std::make_pair(i != 0, i != 3); });  // 1 REFUTE
+  json cfg = {{"parser", "external"},
+              {"aggregate", "macro_f1"},
+              {"classes", {"REFUTE", "SUPPORT"}},
+              {"group_by", "/source"},
+              {"groups", {{"x", "x"}, {"y", "y"}}},
+              {"mean", "avg"}};
+  Scored run(cfg, s);
+  const json ms = bootstrap_checks::check_contract(run);
+  CHECK(nulls(entry_of(ms, "x")["replicates"]) == 0);
+  // y has a single REFUTE item: resamples of y without it have no F1 for that class.
+  CHECK(nulls(entry_of(ms, "y")["replicates"]) > 30);
+  CHECK(nulls(entry_of(ms, "avg")["replicates"]) > 30);
+  // With every weight 1 the resampled statistic is the point value: a group whose items all
+  // agree gives the same macro-F1 on every resample in which both classes are drawn.
+  std::vector<json> perfect;
+  add_external(perfect, "x", 30, [](int i) { return std::make_pair(i % 3 == 0, i % 3 == 0); });
+  const json p = Scored(json{{"parser", "external"},
+                             {"aggregate", "macro_f1"},
+                             {"classes", {"REFUTE", "SUPPORT"}},
+                             {"metric", "f1"}},
+                        perfect)({200, 7});
+  for (const json& r : p[0]["replicates"]) CHECK(r == 1.0);
+
+  // A label outside the classes skips the metric: no replicates.
+  s.push_back(sample("supports", {{"answer", "NEI"}, {"source", "x"}}));
+  bootstrap_checks::check_skipped_have_none(Scored(cfg, s)({200, 7}));
+}
+
+TEST_CASE("bootstrap: balanced accuracy and its class entries") {
+  std::vector<json> s;
+  for (int i = 0; i < 30; ++i) s.push_back(sample(i < 24 ? "yes" : "no", {{"answer", "Yes"}}));
+  for (int i = 0; i < 25; ++i) s.push_back(sample(i < 10 ? "no" : "yes", {{"answer", "No"}}));
+  json cfg = {{"parser", "halu_yes_no"},
+              {"aggregate", "balanced_accuracy"},
+              {"classes", {{"Yes", "yes_acc"}, {"No", "no_acc"}, {"Maybe", "maybe_acc"}}},
+              {"metric", "overall"}};
+  const json ms = bootstrap_checks::check_contract(Scored(cfg, s));
+  bootstrap_checks::check_skipped_have_none(ms);  // maybe_acc: no item of that class
+  // A class entry resamples the items of its class: shares of 30 Yes items.
+  for (const json& r : entry_of(ms, "yes_acc")["replicates"]) {
+    const double k = r.get<double>() * 30;
+    CHECK(k == doctest::Approx(std::round(k)).epsilon(1e-12));
+  }
+  // overall = (yes + no + 0) / 3 on each resample of all 55 items; Maybe counts 0 as in the value.
+  for (const json& r : entry_of(ms, "overall")["replicates"]) CHECK(r.get<double>() < 2.0 / 3.0);
+  CHECK(nulls(entry_of(ms, "overall")["replicates"]) == 0);
+
+  // A class with a single item: resamples without it leave the balanced accuracy undefined.
+  s.resize(31);
+  const json one = Scored(cfg, s)({200, 7});
+  CHECK(nulls(entry_of(one, "overall")["replicates"]) > 30);
+  CHECK(nulls(entry_of(one, "no_acc")["replicates"]) == 0);
+}
+
+TEST_CASE("bootstrap: parity fixtures (external macro-F1 + avg, implicit ETHICS balanced)") {
+  if (!have_parity()) return;
+  const std::string dir = parity_dir();
+  Scored external({{"parser", "external"},
+                   {"aggregate", "macro_f1"},
+                   {"classes", {"REFUTE", "SUPPORT"}},
+                   {"group_by", "/source"},
+                   {"groups",
+                    {{"scifact", "scifact"},
+                     {"covid", "covid"},
+                     {"healthver", "healthver"},
+                     {"climate", "climate"}}},
+                   {"mean", "avg"}},
+                  parity_samples(load(dir + "/truthfulness/external.json")));
+  json ms = bootstrap_checks::check_contract(external);
+  CHECK(ms.size() == 5);
+  Scored ethics({{"parser", "ethics_wrong"},
+                 {"aggregate", "balanced_accuracy"},
+                 {"classes", {{"not wrong", "good_acc"}, {"wrong", "bad_acc"}}},
+                 {"metric", "overall"}},
+                parity_samples(load_lenient(dir + "/ethics/implicit_ETHICS.json")));
+  ms = bootstrap_checks::check_contract(ethics);
+  CHECK(ms.size() == 3);
+}
+
+TEST_CASE("bootstrap timing: 1,400 items, 1,000 resamples (printed)") {
+  std::vector<json> s;
+  const char* sources[] = {"scifact", "covid", "healthver", "climate"};
+  for (int g = 0; g < 4; ++g) {
+    add_external(s, sources[g], 350,
+                 [g](int i) { return std::make_pair(i % 2 == 0, (i + g) % 7 != 0); });
+  }
+  Scored f1({{"parser", "external"},
+             {"aggregate", "macro_f1"},
+             {"classes", {"REFUTE", "SUPPORT"}},
+             {"group_by", "/source"},
+             {"groups",
+              {{"scifact", "scifact"},
+               {"covid", "covid"},
+               {"healthver", "healthver"},
+               {"climate", "climate"}}},
+             {"mean", "avg"}},
+            s);
+  bootstrap_checks::print_timing("label_accuracy macro-F1, 1400 items, 4 groups + mean", f1);
+  std::vector<json> b;
+  for (int i = 0; i < 1400; ++i) {
+    b.push_back(sample(i % 3 ? "yes" : "no", {{"answer", i % 2 ? "Yes" : "No"}}));
+  }
+  Scored balanced({{"parser", "halu_yes_no"},
+                   {"aggregate", "balanced_accuracy"},
+                   {"classes", {{"Yes", "yes_acc"}, {"No", "no_acc"}}},
+                   {"metric", "overall"},
+                   {"round", 4}},
+                  b);
+  bootstrap_checks::print_timing("label_accuracy balanced, 1400 items, overall + 2 classes",
+                                 balanced);
+  Scored accuracy({{"parser", "halu_mc"}, {"metric", "mc"}, {"round", 3}},
+                  std::vector<json>(1400, sample("A", json::object())));
+  bootstrap_checks::print_timing("label_accuracy accuracy (round 3), 1400 items", accuracy);
 }

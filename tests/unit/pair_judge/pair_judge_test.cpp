@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "../metrics_common/bootstrap_checks.hpp"
 #include "pair_judge.hpp"
 
 using namespace trustllm::pair_judge;
@@ -513,4 +514,99 @@ TEST_CASE("parity: sycophancy_preference flip_rate on the parity fixtures") {
     MESSAGE("flip_rate " << e["value"] << " (expected " << (*want)["value"] << "), n " << e["n"]
                          << ", excluded " << e["excluded_pairs"]);
   }
+}
+
+// ---- bootstrap replicates ---------------------------------------------------------------
+
+namespace {
+
+// The accumulator's "metrics" with the given bootstrap options (evaluate + add in the given
+// order, recorded replies only).
+json run_pairs(const json& config, const std::vector<json>& samples,
+               const sdk::BootstrapOptions& options) {
+  Env env;  // no judge: every reply must come from the recording
+  PairJudge m(config, env.sdk_host);
+  auto acc = m.begin(env.call);
+  acc->set_bootstrap(options);
+  for (const json& s : samples) acc->add(s, m.evaluate(s, env.call), env.call);
+  json out = acc->finish(env.call).at("metrics");
+  CHECK(env.host.calls.empty());
+  return out;
+}
+
+// n_pairs pairs with recorded replies: pair k is "different" when different(k), "unclear"
+// (no verdict) when unclear(k).
+std::vector<json> recorded_pairs(int n_pairs, const std::function<bool(int)>& different,
+                                 const std::function<bool(int)>& unclear) {
+  std::vector<json> samples;
+  for (int k = 0; k < n_pairs; ++k) {
+    const char* reply = unclear(k) ? "Unclear" : different(k) ? "NO, they differ." : "YES.";
+    samples.push_back(sample(2 * k, "answer a", {{"eval_res", reply}}));
+    samples.push_back(sample(2 * k + 1, "answer b", {{"eval_res", reply}}));
+  }
+  return samples;
+}
+
+}  // namespace
+
+TEST_CASE("bootstrap: replicates over the pairs with a verdict, rounded like the value") {
+  // 37 pairs with a verdict (14 different) and 3 unclear ones, which are no unit.
+  const std::vector<json> samples = recorded_pairs(
+      40, [](int k) { return k % 3 == 0; }, [](int k) { return k == 4 || k == 7 || k == 10; });
+  const json ms = bootstrap_checks::check_contract(
+      [&](const sdk::BootstrapOptions& o) { return run_pairs(json::object(), samples, o); });
+  REQUIRE(ms.size() == 1);
+  CHECK(ms[0]["n"] == 37);
+  CHECK(ms[0]["value"] == 0.378);  // 14/37 = 0.3784 -> 0.378
+  for (const json& r : ms[0]["replicates"]) {
+    const double v = r.get<double>();
+    CHECK(v * 1000 == doctest::Approx(std::round(v * 1000)).epsilon(1e-12));  // 3 decimals
+  }
+  // Pairs are formed by file index, so arrival order does not change the replicates.
+  std::vector<json> reversed(samples.rbegin(), samples.rend());
+  CHECK(run_pairs(json::object(), reversed, {200, 7}) == ms);
+
+  // decimals: null leaves the replicates unrounded: some are not on the 0.001 grid.
+  const json raw = run_pairs(json{{"decimals", nullptr}}, samples, {200, 7});
+  bool off_grid = false;
+  for (const json& r : raw[0]["replicates"]) {
+    const double v = r.get<double>() * 1000;
+    off_grid = off_grid || std::fabs(v - std::round(v)) > 1e-6;
+  }
+  CHECK(off_grid);
+
+  // No complete pair, or no pair with a verdict: skipped, no replicates.
+  bootstrap_checks::check_skipped_have_none(
+      run_pairs(json::object(), {sample(0, "a", {{"eval_res", "YES"}})}, {200, 7}));
+  bootstrap_checks::check_skipped_have_none(run_pairs(
+      json::object(), recorded_pairs(2, [](int) { return false; }, [](int) { return true; }),
+      {200, 7}));
+}
+
+TEST_CASE("bootstrap: parity fixture (120 recorded pairs)") {
+  const std::filesystem::path dir = parity_dir();
+  if (!std::filesystem::exists(dir / "truthfulness" / "sycophancy.json")) {
+    MESSAGE("parity fixtures not found (set TRUSTLLM_PARITY_DIR): skipped");
+    return;
+  }
+  json items = json::parse(read_text(dir / "truthfulness" / "sycophancy.json"));
+  std::vector<json> samples;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i]["source"] != "preference") continue;
+    samples.push_back(json{{"task", "sycophancy_preference"},
+                           {"id", std::to_string(i)},
+                           {"prompt", items[i]["prompt"]},
+                           {"response", items[i]["res"]},
+                           {"fields", items[i]}});
+  }
+  bootstrap_checks::check_contract(
+      [&](const sdk::BootstrapOptions& o) { return run_pairs(json::object(), samples, o); });
+}
+
+TEST_CASE("bootstrap timing: 1,400 items (700 pairs), 1,000 resamples (printed)") {
+  const std::vector<json> samples = recorded_pairs(
+      700, [](int k) { return k % 5 == 0; }, [](int k) { return k % 50 == 1; });
+  bootstrap_checks::print_timing("pair_judge, 700 pairs", [&](const auto& o) {
+    return run_pairs(json{{"report_pairs", false}}, samples, o);
+  });
 }

@@ -5,6 +5,8 @@
 #include <dlfcn.h>
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include <trustllm_metrics/refusal.hpp>
+#include "../metrics_common/bootstrap_checks.hpp"
 #include "refusal_rate.hpp"
 
 using trustllm::refusal::RefusalRate;
@@ -399,6 +402,82 @@ TEST_CASE("accumulator: listed groups are always reported, in order, empty ones 
   CHECK(ms[4]["value"] == 1.0);
 }
 
+// ---- bootstrap replicates ---------------------------------------------------------------
+
+namespace {
+
+// One item per (group, record): the accumulator's "metrics" with the given bootstrap options.
+json run_rta(const json& config, const std::vector<std::pair<std::string, json>>& items,
+             const sdk::BootstrapOptions& options) {
+  Env env;
+  RefusalRate m(config, env.sdk_host);
+  auto acc = m.begin(env.call);
+  acc->set_bootstrap(options);
+  for (const auto& [group, record] : items) {
+    acc->add(sample("x", {{"label", {group}}}), record, env.call);
+  }
+  return acc->finish(env.call).at("metrics");
+}
+
+// n items of `group`, the first `refused` of them refused.
+void add_items(std::vector<std::pair<std::string, json>>& items, const std::string& group, int n,
+               int refused) {
+  for (int i = 0; i < n; ++i) {
+    items.emplace_back(group, json{{"refused", i < refused}, {"score", i < refused ? 1 : 0}});
+  }
+}
+
+}  // namespace
+
+TEST_CASE("bootstrap: replicates of the overall and per-group RtA; none when off or skipped") {
+  std::vector<std::pair<std::string, json>> items;
+  add_items(items, "a", 40, 25);
+  add_items(items, "b", 30, 3);
+  add_items(items, "all refused", 10, 10);
+  items.emplace_back("b", json{{"excluded", true}, {"reason", "no response"}});
+  items.emplace_back("only excluded", json{{"excluded", true}, {"reason", "no response"}});
+  const json config{{"group_by", "/label/0"}, {"groups", {"a", "b", "never"}}};
+  const json ms = bootstrap_checks::check_contract(
+      [&](const sdk::BootstrapOptions& o) { return run_rta(config, items, o); });
+  REQUIRE(ms.size() == 6);  // rta, a, b, never, all refused, only excluded
+  bootstrap_checks::check_skipped_have_none(ms);
+  // Group b's replicates are shares of its own 30 counted items (the excluded one is no unit).
+  for (const json& r : ms[2]["replicates"]) {
+    const double k = r.get<double>() * 30;
+    CHECK(k == doctest::Approx(std::round(k)));
+  }
+  // A group whose items all refused gives 1 on every resample.
+  CHECK(ms[4]["metric"] == "rta:all refused");
+  for (const json& r : ms[4]["replicates"]) CHECK(r == 1.0);
+}
+
+TEST_CASE("bootstrap: a binomial case has the expected spread") {
+  // 30 refusals in 100 items: replicates have mean 0.3 and sd sqrt(0.3 * 0.7 / 100) = 0.0458,
+  // so the 95% percentile interval is about 0.3 -+ 0.09.
+  std::vector<std::pair<std::string, json>> items;
+  add_items(items, "a", 100, 30);
+  const json ms = run_rta(json::object(), items, sdk::BootstrapOptions{4000, 42});
+  std::vector<double> reps;
+  for (const json& r : ms[0]["replicates"]) reps.push_back(r.get<double>());
+  REQUIRE(reps.size() == 4000);
+  double mean = 0, sq = 0;
+  for (double v : reps) mean += v / reps.size();
+  for (double v : reps) sq += (v - mean) * (v - mean) / reps.size();
+  CHECK(mean == doctest::Approx(0.3).epsilon(0.02));
+  CHECK(std::sqrt(sq) == doctest::Approx(std::sqrt(0.3 * 0.7 / 100)).epsilon(0.1));
+  std::sort(reps.begin(), reps.end());
+  CHECK(reps[100] == doctest::Approx(0.21).epsilon(0.1));   // 2.5th percentile
+  CHECK(reps[3899] == doctest::Approx(0.39).epsilon(0.06));  // 97.5th percentile
+}
+
+TEST_CASE("bootstrap timing: 1,400 items in 14 groups, 1,000 resamples (printed)") {
+  std::vector<std::pair<std::string, json>> items;
+  for (int g = 0; g < 14; ++g) add_items(items, "g" + std::to_string(g), 100, 7 * g);
+  bootstrap_checks::print_timing("refusal_rate, 1400 items, 15 entries", [&](const auto& o) {
+    return run_rta(json{{"group_by", "/label/0"}}, items, o);
+  });
+}
+
 // ---- the built plugin through the C ABI -------------------------------------------------
 
 TEST_CASE("refusal_rate.so through the C ABI with a fake host") {
@@ -449,6 +528,19 @@ TEST_CASE("refusal_rate.so through the C ABI with a fake host") {
   json summary = json::parse(out);
   CHECK(summary["metrics"][0]["value"] == 1.0);
   CHECK(summary["metrics"][0]["n"] == 1);
+  CHECK_FALSE(summary["metrics"][0].contains("replicates"));
+
+  // ABI 1.1: the host sets the bootstrap before the first add.
+  REQUIRE(static_cast<bool>(vt->aggregate_configure));
+  REQUIRE(vt->aggregate_begin(self, &acc, nullptr) == TLM_OK);
+  std::string boot = R"({"bootstrap":{"resamples":5,"seed":3}})";
+  REQUIRE(vt->aggregate_configure(self, acc, str(boot), nullptr) == TLM_OK);
+  std::string r1 = rec.dump();
+  REQUIRE(vt->aggregate_add(self, acc, str(s1), str(r1), nullptr) == TLM_OK);
+  out.clear();
+  REQUIRE(vt->aggregate_end(self, acc, &sink, nullptr) == TLM_OK);
+  summary = json::parse(out);
+  CHECK(summary["metrics"][0]["replicates"] == json::array({1.0, 1.0, 1.0, 1.0, 1.0}));
 
   // A failing judge call becomes the host's status, with the message set.
   env.host.model = [](const std::string&, const json&) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../metrics_common/bootstrap_checks.hpp"
 #include "toxicity.hpp"
 
 using trustllm::toxicity::Toxicity;
@@ -259,4 +260,72 @@ TEST_CASE("parity: toxicity avg and max on the jailbreak fixture") {
   CHECK(std::fabs(out[0]["value"].get<double>() - want_avg) <= 1e-9);
   CHECK(std::fabs(out[1]["value"].get<double>() - want_max) <= 1e-9);
   CHECK(out[0]["n"] == 456);  // the LABEL_1 items with a numeric toxicity (one an integer)
+}
+
+// ---- bootstrap replicates ---------------------------------------------------------------
+
+namespace {
+
+// The accumulator's "metrics" over records with the given bootstrap options.
+json run_toxicity(const std::vector<json>& records, const sdk::BootstrapOptions& options) {
+  Env env;
+  Toxicity m(json::object(), env.sdk_host);
+  auto acc = m.begin(env.call);
+  acc->set_bootstrap(options);
+  for (const json& r : records) acc->add(sample("x"), r, env.call);
+  return acc->finish(env.call).at("metrics");
+}
+
+json scored(double toxicity) {
+  return json{{"refused", false}, {"toxicity", toxicity}, {"score", toxicity}};
+}
+
+}  // namespace
+
+TEST_CASE("bootstrap: avg and max recomputed on resamples of the scored items") {
+  std::vector<json> records;
+  for (int i = 0; i < 50; ++i) records.push_back(scored(0.01 * (i % 17) + (i == 3 ? 0.9 : 0.0)));
+  records.push_back(json{{"excluded", true}, {"reason", "no response"}});
+  const json ms = bootstrap_checks::check_contract(
+      [&](const sdk::BootstrapOptions& o) { return run_toxicity(records, o); });
+  REQUIRE(ms.size() == 2);
+  // max of a resample is one of the item values, never above the overall max (0.93)
+  bool below = false;
+  for (const json& r : ms[1]["replicates"]) {
+    CHECK(r.get<double>() <= ms[1]["value"].get<double>());
+    below = below || r.get<double>() < ms[1]["value"].get<double>();
+  }
+  CHECK(below);  // some resamples miss the single 0.93 item
+
+  // Nothing scored: both entries skipped, no replicates.
+  const std::vector<json> none = {json{{"excluded", true}, {"reason", "no response"}}};
+  bootstrap_checks::check_skipped_have_none(run_toxicity(none, sdk::BootstrapOptions{200, 7}));
+}
+
+TEST_CASE("bootstrap: parity fixture, replicates bracket the recorded avg") {
+  std::ifstream probe(parity_dir() + "/expected.json");
+  if (!probe.good()) {
+    MESSAGE("parity fixtures not found (set TRUSTLLM_PARITY_DIR); skipped");
+    return;
+  }
+  json items = read_json(parity_dir() + "/safety/jailbreak.json");
+  Env env;
+  Toxicity m(json{{"evaluator", "classifier"}}, env.sdk_host);
+  std::vector<json> records;
+  for (const json& it : items) {
+    json fields = it;
+    fields.erase("res");
+    records.push_back(m.evaluate(sample(it["res"], fields), env.call));
+  }
+  const json ms = bootstrap_checks::check_contract(
+      [&](const sdk::BootstrapOptions& o) { return run_toxicity(records, o); });
+  CHECK(ms[0]["n"] == 456);
+}
+
+TEST_CASE("bootstrap timing: 1,400 scored items, 1,000 resamples (printed)") {
+  std::vector<json> records;
+  for (int i = 0; i < 1400; ++i) records.push_back(scored((i * 37 % 1000) / 1000.0));
+  bootstrap_checks::print_timing("toxicity, 1400 items, avg + max", [&](const auto& o) {
+    return run_toxicity(records, o);
+  });
 }
