@@ -99,7 +99,7 @@ assert [r[1] for r in dims][:6] == ["truthfulness", "safety", "fairness", "robus
 corr = {r[3]: r for r in body if r[0] == "correlation"}
 assert corr["pearson"][6] and -1 <= float(corr["pearson"][6]) <= 1, corr
 PY
-grep -q '^| safety | jailbreak.rta | ↑ | 0.0000 #[0-9] .*| 1.0000 #1 |' "$lb/leaderboard.md" \
+grep -qE '^\| safety \| jailbreak\.rta \| ↑ \| 0\.0000 #[0-9] .*\| 1\.0000 #1( ≈)? \|' "$lb/leaderboard.md" \
   || fail "markdown metric row: $(grep 'jailbreak.rta |' "$lb/leaderboard.md")"
 grep -q '^### Over-alignment' "$lb/leaderboard.md" && grep -q '^Pearson r = ' "$lb/leaderboard.md" \
   || fail "markdown view / correlation"
