@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# Run reports through the real CLI: `trustllm run` writes report.html (self-contained, six axes,
-# every sample embedded), `trustllm report DIR` in html / md / csv, hostile model output in a
-# replayed run stays text, a report that cannot be written never fails the run, and (when Debian's
-# chromium is installed) the page opened in a headless browser.
+# Run reports through the real CLI: `trustllm run` of the quickstart suite (all six dimensions,
+# the embedded model, with the published leaderboard of configs/leaderboard/) writes report.html
+# (self-contained, six axes, every sample embedded, intervals, published positions),
+# `trustllm report DIR` in html / md / csv, hostile model output in a replayed run stays text, a
+# report that cannot be written never fails the run, and (when Debian's chromium is installed)
+# the page opened in headless Chromium by report_dom.js --browser: no console message, six axes,
+# every filter, and a screenshot in the test's output folder (REPORT_SCREENSHOT_DIR=docs/img
+# writes docs/img/report.png). Hostile output in a real scored run: report_xss.sh.
 . "$(dirname "$0")/lib.sh"
 need_data; need_model
 
+cat >"$WORK/suite.yaml" <<EOF
+include: $SRC/configs/quickstart.yaml
+report:
+  published: $SRC/configs/leaderboard/trustllm-website.yaml
+EOF
 run="$WORK/s"
-"$TRUSTLLM" run "$SRC/configs/trustllm/safety.yaml" --limit 3 --jobs 2 --quiet --out "$run" \
+"$TRUSTLLM" run "$WORK/suite.yaml" --limit 3 --jobs 2 --quiet --out "$run" \
   >"$WORK/run.txt" || fail "run failed"
 [ -s "$run/report.html" ] || fail "run wrote no report.html"
 grep -qxF "report: $run/report.html" "$WORK/run.txt" || fail "run did not print the report path: $(cat "$WORK/run.txt")"
@@ -50,18 +59,29 @@ pass "report.html is self-contained, has six axes and every sample"
 # --format md / csv to standard output, --out FILE.
 "$TRUSTLLM" report "$run" --format md >"$WORK/r.md" || fail "report --format md"
 grep -q '^## jailbreak (safety)$' "$WORK/r.md" && grep -q '^| rta | ' "$WORK/r.md" \
-  && grep -q '^| safety | ' "$WORK/r.md" || fail "markdown content: $(head -20 "$WORK/r.md")"
+  && grep -q '^| safety | ' "$WORK/r.md" && grep -q 'published position' "$WORK/r.md" \
+  || fail "markdown content: $(head -20 "$WORK/r.md")"
 "$TRUSTLLM" report "$run" --format csv >"$WORK/r.csv" || fail "report --format csv"
 python3 - "$WORK/r.csv" "$run/summary.json" <<'PY' || fail "csv content"
 import csv, json, sys
 rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
-assert rows[0] == ["dimension", "task", "metric", "value", "n", "direction", "status", "reason"], rows[0]
+assert rows[0] == ["dimension", "task", "metric", "value", "n", "direction", "status", "reason",
+                   "ci95_lo", "ci95_hi", "published_position", "published_out_of",
+                   "published_column", "published_next_better", "published_level",
+                   "published_next_worse"], rows[0]
 metrics = json.load(open(sys.argv[2]))["metrics"]
 assert len(rows) - 1 == len(metrics), (len(rows), len(metrics))
+positions = 0
 for r, m in zip(rows[1:], metrics):
     assert r[:3] == [m["dimension"], m["task"], m["metric"]], r
-    assert (r[3] == "") if m["value"] is None else abs(float(r[3]) - m["value"]) < 1e-12, r
+    assert (r[3] == "") if m["value"] is None else float(r[3]) == m["value"], r
     assert r[6] == m["status"] and r[7] == m.get("reason", ""), r
+    ci = m.get("ci95")
+    assert (r[8:10] == ["", ""]) if ci is None else [float(x) for x in r[8:10]] == ci, r
+    if r[10]:
+        positions += 1
+        assert m["status"] == "ok" and 1 <= int(r[10]) <= int(r[11]) <= 22 and r[12], r
+assert positions > 0, "no published position in the quickstart run"
 PY
 "$TRUSTLLM" report "$run" --out "$WORK/other.html" >"$WORK/out.txt" || fail "report --out"
 grep -qxF "report: $WORK/other.html" "$WORK/out.txt" || fail "report --out did not print the path"
@@ -122,8 +142,8 @@ pass "hostile responses, prompts and judge replies are escaped"
 # browser from text only; paging and filters work.
 if command -v node >/dev/null 2>&1; then
   node "$SRC/tests/e2e/report_dom.js" "$run/report.html" || fail "sample browser (run)"
-  node "$SRC/tests/e2e/report_dom.js" "$hostile/report.html" "$hostile/samples.jsonl.first-response" \
-    || fail "sample browser (hostile run)"
+  node "$SRC/tests/e2e/report_dom.js" --expect-response "$hostile/samples.jsonl.first-response" \
+    "$hostile/report.html" || fail "sample browser (hostile run)"
   pass "sample browser script: paging, filters, text only"
 else
   echo "skip: node is not installed; the sample browser script was not run"
@@ -137,30 +157,24 @@ grep -q "warning: report.html not written" "$WORK/b.err" || fail "no warning: $(
 [ -s "$WORK/blocked/summary.json" ] || fail "the run lost its summary"
 pass "a report failure is a warning, the run is kept"
 
-# The page in a real browser (Debian's chromium): scripts run, six axes, samples listed.
-if command -v chromium >/dev/null 2>&1; then
-  shots="${REPORT_SCREENSHOT_DIR:-$WORK}"
+# The page in a real browser (Debian's chromium), driven by report_dom.js over the DevTools
+# protocol: no console message, six axes, nothing injected, every filter; a screenshot.
+if command -v chromium >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
+  if [ -n "${REPORT_SCREENSHOT_DIR:-}" ]; then
+    shots="$REPORT_SCREENSHOT_DIR"
+  elif [ -f CTestTestfile.cmake ]; then
+    shots="$PWD/report_output"  # the build folder CTest runs this test in
+  else
+    shots="$WORK"
+  fi
   mkdir -p "$shots"
-  for page in "$run" "$hostile"; do
-    timeout 120 chromium --headless --disable-gpu --no-sandbox --virtual-time-budget=5000 \
-      --dump-dom "file://$page/report.html" >"$WORK/dom.html" 2>"$WORK/chromium.err" \
-      || fail "chromium --dump-dom failed: $(tail -5 "$WORK/chromium.err")"
-    python3 - "$WORK/dom.html" <<'PY' || fail "browser DOM of $page"
-import re, sys
-dom = open(sys.argv[1], encoding="utf-8").read()
-assert len(re.findall(r'<g class="axis"', dom)) == 6, "six axes"
-cards = len(re.findall(r'<article class="sample"', dom))
-assert 0 < cards <= 50, cards
-assert "matching samples" in dom, "the sample browser did not run"
-assert len(re.findall(r'<script\b', dom)) == 2, "a script element was added"
-assert "<img" not in dom and "<svg onload" not in dom, "hostile markup became elements"
-PY
-  done
-  timeout 120 chromium --headless --disable-gpu --no-sandbox --hide-scrollbars \
-    --window-size=1280,1600 --screenshot="$shots/report.png" "file://$run/report.html" \
-    >/dev/null 2>&1 || fail "chromium --screenshot failed"
+  node "$SRC/tests/e2e/report_dom.js" --browser --screenshot "$shots/report.png" "$run/report.html" \
+    || fail "the report in chromium"
+  node "$SRC/tests/e2e/report_dom.js" --browser \
+    --expect-response "$hostile/samples.jsonl.first-response" "$hostile/report.html" \
+    || fail "the hostile report in chromium"
   [ -s "$shots/report.png" ] || fail "no screenshot"
-  pass "chromium: page loads, six axes, samples rendered, nothing injected ($shots/report.png)"
+  pass "chromium: no console message, six axes, nothing injected, filters work ($shots/report.png)"
 else
-  echo "skip: chromium is not installed (Debian package 'chromium'); the browser checks did not run"
+  echo "skip: chromium or node is not installed (Debian package 'chromium'); the browser checks did not run"
 fi

@@ -29,13 +29,27 @@
     return JSON.stringify(value, null, 1);
   }
 
-  // Lower-cased text of one sample for the full-text search, built on first use.
-  function haystack(s) {
-    if (s._hay === undefined) {
-      s._hay = [s.task, s.id, s.prompt || '', s.response || '', JSON.stringify(s.evaluations || {})]
+  // Every key and value of the evaluation records as plain text (not JSON, so a search for a
+  // judge reply with quotes or line breaks finds it as it is shown).
+  function flatten(value, out) {
+    if (value === null || value === undefined) return out;
+    if (typeof value !== 'object') { out.push(String(value)); return out; }
+    Object.keys(value).forEach(function (k) {
+      if (!Array.isArray(value)) out.push(k);
+      flatten(value[k], out);
+    });
+    return out;
+  }
+
+  // Lower-cased text of one sample for the full-text search, built on first use and kept
+  // beside the samples (never on them).
+  var hay = [];
+  function haystack(s, i) {
+    if (hay[i] === undefined) {
+      hay[i] = flatten(s.evaluations || {}, [s.task, s.id, s.prompt || '', s.response || ''])
                    .join('\n').toLowerCase();
     }
-    return s._hay;
+    return hay[i];
   }
 
   // One option per task, in the order of the run, with its number of samples.
@@ -53,12 +67,12 @@
     });
   }
 
-  function matches(s, task, outcome, words) {
+  function matches(s, i, task, outcome, words) {
     if (task && s.task !== task) return false;
     if (outcome && (s.outcome || 'none') !== outcome) return false;
     if (words.length) {
-      var h = haystack(s);
-      for (var i = 0; i < words.length; i++) if (h.indexOf(words[i]) < 0) return false;
+      var h = haystack(s, i);
+      for (var w = 0; w < words.length; w++) if (h.indexOf(words[w]) < 0) return false;
     }
     return true;
   }
@@ -125,7 +139,7 @@
     var words = query.value.toLowerCase().split(/\s+/).filter(function (w) { return w.length; });
     var task = taskSel.value;
     var outcome = outcomeSel.value;
-    filtered = samples.filter(function (s) { return matches(s, task, outcome, words); });
+    filtered = samples.filter(function (s, i) { return matches(s, i, task, outcome, words); });
     page = 0;
     render();
   }

@@ -1,5 +1,6 @@
 // The HTML report of a run: one self-contained page with the six-dimension overview (an SVG
-// radar drawn here), the per-task metric tables, a sample browser and the manifest.
+// radar drawn here), the per-task metric tables (with 95% intervals and the positions among a
+// published leaderboard when the run has them), a sample browser and the manifest.
 //
 // Everything read from the run is hostile (model output, prompts, judge replies, even task
 // names): text goes through html_escape, the samples are embedded as JSON in a
@@ -183,14 +184,52 @@ bool any_ci(const json& summary) {
   return false;
 }
 
-void write_metric_row(const json& m, bool ci, std::ostream& out) {
+// "%.4g" of a value in published units (this run's value there).
+std::string short_value(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+// The tooltip of a published position: the rule, then every published model best first with
+// this run in its place.
+std::string position_tooltip(const PublishedPosition& p) {
+  std::string ours = "this run " + short_value(p.ours);
+  if (p.scale != 1) ours += " (its value × " + shortest_number(p.scale) + ")";
+  std::string t = "Published column \"" + p.column + "\" (" +
+                  (p.higher_is_better ? "↑ higher" : "↓ lower") + " is better): " + ours +
+                  " would rank " + position_text(p) +
+                  ", i.e. 1 + the published models strictly better.\n";
+  size_t i = 0;
+  for (; i < p.ranking.size() && i + 1 < p.position; ++i) {
+    t += p.ranking[i].model + "  " + shortest_number(p.ranking[i].value) + "\n";
+  }
+  t += "▶ " + ours + "\n";
+  for (; i < p.ranking.size(); ++i) {
+    t += p.ranking[i].model + "  " + shortest_number(p.ranking[i].value) + "\n";
+  }
+  t.pop_back();
+  return t;
+}
+
+void write_position_cell(const json& published, const json& m, std::ostream& out) {
+  out << "<td class=\"published\">";
+  if (auto p = published_position(published, m)) {
+    out << "<span class=\"pos\" title=\"" << html_escape(position_tooltip(*p)) << "\">"
+        << position_text(*p) << "</span><span class=\"near\">" << html_escape(neighbours_text(*p))
+        << "</span>";
+  }
+  out << "</td>";
+}
+
+void write_metric_row(const json& m, bool ci, const json* published, std::ostream& out) {
   const std::string status = str(m, "status");
   out << "<tr class=\"" << (status == "ok" ? "ok" : "skipped") << "\"><td>"
       << html_escape(str(m, "metric")) << "</td><td class=\"num\">"
       << html_escape(format_value(m.value("value", json()))) << "</td>";
   if (ci) {
     const json& c = at(m, {"ci95"});
-    out << "<td class=\"num\">";
+    out << "<td class=\"num ci\">";
     if (c.is_array() && c.size() == 2) {
       out << "[" << html_escape(format_value(c[0])) << ", " << html_escape(format_value(c[1]))
           << "]";
@@ -204,14 +243,25 @@ void write_metric_row(const json& m, bool ci, std::ostream& out) {
       << (m.contains("excluded") && m["excluded"].is_number() ? esc(m["excluded"]) : "")
       << "</td><td>" << html_escape(direction_text(str(m, "direction")))
       << "</td><td class=\"num\">" << contribution << "</td><td class=\"status-"
-      << (status == "ok" ? "ok" : "skipped") << "\">" << html_escape(status) << "</td><td>"
-      << html_escape(str(m, "reason")) << "</td></tr>\n";
+      << (status == "ok" ? "ok" : "skipped") << "\">" << html_escape(status) << "</td>";
+  if (published) write_position_cell(*published, m, out);
+  out << "<td>" << html_escape(str(m, "reason")) << "</td></tr>\n";
 }
 
 void write_tasks(const RunData& run, std::ostream& out) {
   const json metrics = run.summary.value("metrics", json::array());
   const bool ci = any_ci(run.summary);
+  const json& published_json = published_data(run.manifest);
+  const json* published =
+      any_published_position(published_json, run.summary) ? &published_json : nullptr;
   out << "<section id=\"tasks\"><h2>Tasks</h2>\n";
+  if (published) {
+    out << "<p class=\"note\" id=\"published-note\">Published position: the rank this run "
+           "would take among the models of a published leaderboard, 1 + the published models "
+           "strictly better, out of those with a value plus this run. The closest models are "
+           "named under it; hover for all. Source: "
+        << html_escape(published_source(run.manifest)) << ".</p>\n";
+  }
   std::vector<std::string> tasks;
   for (const auto& m : metrics) {
     const std::string t = str(m, "task");
@@ -228,9 +278,9 @@ void write_tasks(const RunData& run, std::ostream& out) {
         << "<table class=\"metrics\"><tr><th>metric</th><th>value</th>"
         << (ci ? "<th>95% interval</th>" : "")
         << "<th>n</th><th>excluded</th><th>direction</th><th>score (0–1, ↑)</th><th>status</th>"
-           "<th>reason</th></tr>\n";
+        << (published ? "<th>published position</th>" : "") << "<th>reason</th></tr>\n";
     for (const auto& m : metrics) {
-      if (str(m, "task") == task) write_metric_row(m, ci, out);
+      if (str(m, "task") == task) write_metric_row(m, ci, published, out);
     }
     out << "</table>\n";
   }
@@ -371,6 +421,14 @@ void write_plugins(const json& manifest, std::ostream& out) {
   out << "</table>\n";
 }
 
+// "percentile bootstrap, 1000 resamples, seed 2024", or why there are no intervals.
+std::string bootstrap_text(const json& b) {
+  const json& n = at(b, {"resamples"});
+  if (!n.is_number()) return "—";
+  if (n.get<double>() <= 0) return "off (--bootstrap 0)";
+  return "percentile bootstrap, " + esc(n) + " resamples, seed " + esc(at(b, {"seed"}));
+}
+
 void write_manifest(const RunData& run, std::ostream& out) {
   const json& m = run.manifest;
   out << "<section id=\"manifest\"><h2>Manifest</h2>\n";
@@ -386,6 +444,10 @@ void write_manifest(const RunData& run, std::ostream& out) {
   row(out, "trustllm version", esc(at(m, {"trustllm_version"})));
   row(out, "plugin ABI", esc(at(m, {"abi"})));
   row(out, "seed", esc(at(m, {"seed"})));
+  row(out, "95% intervals", bootstrap_text(at(m, {"bootstrap"})));
+  if (published_data(m).is_object()) {
+    row(out, "published leaderboard", html_escape(published_source(m)));
+  }
   row(out, "started", esc(at(m, {"started_at"})));
   row(out, "finished", esc(at(m, {"finished_at"})));
   const json& dur = at(m, {"duration_seconds"});

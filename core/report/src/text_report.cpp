@@ -1,5 +1,7 @@
 // Run reports shared by every format: reading a run folder, the dimension scores of the
-// overview, and the Markdown and CSV writers (the same per-task metric content as the HTML page).
+// overview, the positions among a published leaderboard (from the manifest's data; no task or
+// metric is known here), and the Markdown and CSV writers (the same per-task metric content as
+// the HTML page).
 #include <trustllm/report/outputs.hpp>
 #include <trustllm/report/run_report.hpp>
 
@@ -91,6 +93,27 @@ std::string model_name(const json& manifest, const json& summary) {
   return str(summary, "model");
 }
 
+// The bounds of an entry's "ci95" as exact texts, or two empty strings.
+std::pair<std::string, std::string> interval_bounds(const json& m) {
+  auto it = m.find("ci95");
+  if (it == m.end() || !it->is_array() || it->size() != 2) return {"", ""};
+  return {exact_value((*it)[0]), exact_value((*it)[1])};
+}
+
+// "[0.8812, 0.9241]" (4 decimals), or "" without an interval.
+std::string interval_text(const json& m) {
+  auto it = m.find("ci95");
+  if (it == m.end() || !it->is_array() || it->size() != 2) return "";
+  return "[" + format_value((*it)[0]) + ", " + format_value((*it)[1]) + "]";
+}
+
+bool any_interval(const json& summary) {
+  for (const auto& m : summary.value("metrics", json::array())) {
+    if (!interval_text(m).empty()) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 RunData load_run(const fs::path& dir) {
@@ -156,6 +179,161 @@ std::vector<DimensionScore> dimension_scores(const json& summary) {
   return out;
 }
 
+// ---- positions among a published leaderboard ------------------------------------------------
+
+namespace {
+
+const json* find_published_entry(const json& published, const std::string& task,
+                                 const std::string& metric) {
+  auto it = published.find("metrics");
+  if (it == published.end() || !it->is_array()) return nullptr;
+  for (const auto& e : *it) {
+    if (e.is_object() && str(e, "task") == task && str(e, "metric") == metric) return &e;
+  }
+  return nullptr;
+}
+
+std::optional<double> finite_number(const json& v) {
+  if (!v.is_number()) return std::nullopt;
+  const double d = v.get<double>();
+  return std::isfinite(d) ? std::optional<double>(d) : std::nullopt;
+}
+
+bool same_value(double a, double b) {
+  return std::abs(a - b) <= 1e-9 * std::max({1.0, std::abs(a), std::abs(b)});
+}
+
+// The published values of one entry, in the order of the data's `models` list, then any model
+// the list does not name (in the order of the values object).
+std::vector<PublishedModel> published_values(const json& published, const json& entry) {
+  std::vector<PublishedModel> out;
+  auto vals = entry.find("values");
+  if (vals == entry.end() || !vals->is_object()) return out;
+  std::vector<std::string> order;
+  auto models = published.find("models");
+  if (models != published.end() && models->is_array()) {
+    for (const auto& m : *models) {
+      if (m.is_string()) order.push_back(m.get<std::string>());
+    }
+  }
+  for (const auto& [name, v] : vals->items()) {
+    if (std::find(order.begin(), order.end(), name) == order.end()) order.push_back(name);
+  }
+  for (const auto& name : order) {
+    auto v = vals->find(name);
+    if (v == vals->end()) continue;
+    if (auto d = finite_number(*v)) out.push_back({name, *d});
+  }
+  return out;
+}
+
+}  // namespace
+
+const json& published_data(const json& manifest) {
+  static const json kNull;
+  if (!manifest.is_object()) return kNull;
+  auto r = manifest.find("report");
+  if (r == manifest.end() || !r->is_object()) return kNull;
+  auto p = r->find("published");
+  return p != r->end() && p->is_object() ? *p : kNull;
+}
+
+std::optional<PublishedPosition> published_position(const json& published, const json& metric) {
+  if (!published.is_object() || str(metric, "status") != "ok") return std::nullopt;
+  const auto value = finite_number(metric.value("value", json()));
+  if (!value) return std::nullopt;
+  const json* entry = find_published_entry(published, str(metric, "task"), str(metric, "metric"));
+  if (!entry) return std::nullopt;
+  PublishedPosition p;
+  p.column = str(*entry, "column");
+  std::string direction = str(*entry, "direction");
+  if (direction.empty()) direction = str(metric, "direction");
+  if (direction != "higher_is_better" && direction != "lower_is_better") return std::nullopt;
+  p.higher_is_better = direction == "higher_is_better";
+  if (entry->contains("scale")) {
+    const auto scale = finite_number((*entry)["scale"]);
+    if (!scale || *scale == 0) return std::nullopt;
+    p.scale = *scale;
+  }
+  p.ours = *value * p.scale;
+  p.ranking = published_values(published, *entry);
+  if (p.ranking.empty()) return std::nullopt;
+  const bool hib = p.higher_is_better;
+  auto better = [hib](double a, double b) { return !same_value(a, b) && (hib ? a > b : a < b); };
+  std::stable_sort(p.ranking.begin(), p.ranking.end(),
+                   [hib](const PublishedModel& a, const PublishedModel& b) {
+                     return hib ? a.value > b.value : a.value < b.value;
+                   });
+  for (const auto& m : p.ranking) {
+    if (better(m.value, p.ours)) {
+      ++p.position;
+      if (!p.next_better.empty() && !same_value(p.next_better.front().value, m.value)) {
+        p.next_better.clear();
+      }
+      p.next_better.push_back(m);  // the ranking is sorted: the last ones are the closest
+    } else if (same_value(m.value, p.ours)) {
+      p.level.push_back(m);
+    } else if (p.next_worse.empty() || same_value(p.next_worse.front().value, m.value)) {
+      p.next_worse.push_back(m);
+    }
+  }
+  p.position += 1;
+  p.out_of = p.ranking.size() + 1;
+  return p;
+}
+
+std::string position_text(const PublishedPosition& p) {
+  return std::to_string(p.position) + " / " + std::to_string(p.out_of);
+}
+
+std::string shortest_number(double v) {
+  return json(v).dump();
+}
+
+std::string models_text(const std::vector<PublishedModel>& models, std::string_view between) {
+  std::string out;
+  for (const auto& m : models) {
+    if (!out.empty()) out += ", ";
+    out += m.model;
+    out += between;
+    out += shortest_number(m.value);
+  }
+  return out;
+}
+
+std::string neighbours_text(const PublishedPosition& p) {
+  std::string out;
+  auto part = [&](const char* label, const std::vector<PublishedModel>& ms) {
+    if (ms.empty()) return;
+    if (!out.empty()) out += "; ";
+    out += label;
+    out += models_text(ms, " ");
+  };
+  part("next better: ", p.next_better);
+  part("level with: ", p.level);
+  part("next worse: ", p.next_worse);
+  return out;
+}
+
+bool any_published_position(const json& published, const json& summary) {
+  if (!published.is_object()) return false;
+  for (const auto& m : summary.value("metrics", json::array())) {
+    if (published_position(published, m)) return true;
+  }
+  return false;
+}
+
+std::string published_source(const json& manifest) {
+  const json& published = published_data(manifest);
+  std::string out = str(published, "source");
+  std::string file;
+  if (manifest.contains("report") && manifest["report"].is_object()) {
+    file = str(manifest["report"], "published_file");
+  }
+  if (!file.empty()) out += (out.empty() ? "" : ", ") + std::string("file ") + file;
+  return out.empty() ? std::string("no source given") : out;
+}
+
 std::string csv_field(std::string_view text) {
   if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
   std::string out = "\"";
@@ -168,12 +346,30 @@ std::string csv_field(std::string_view text) {
 
 void write_csv(const RunData& run, std::ostream& out) {
   const char* kEol = "\r\n";  // RFC 4180
-  out << "dimension,task,metric,value,n,direction,status,reason" << kEol;
+  const json& published = published_data(run.manifest);
+  out << "dimension,task,metric,value,n,direction,status,reason,ci95_lo,ci95_hi,"
+         "published_position,published_out_of,published_column,published_next_better,"
+         "published_level,published_next_worse"
+      << kEol;
   for (const auto& m : run.summary.value("metrics", json::array())) {
-    const std::string fields[] = {str(m, "dimension"), str(m, "task"),
-                                  str(m, "metric"),    exact_value(m.value("value", json())),
-                                  count_text(m),       str(m, "direction"),
-                                  str(m, "status"),    str(m, "reason")};
+    const auto [lo, hi] = interval_bounds(m);
+    const auto pos = published_position(published, m);
+    const std::string fields[] = {str(m, "dimension"),
+                                  str(m, "task"),
+                                  str(m, "metric"),
+                                  exact_value(m.value("value", json())),
+                                  count_text(m),
+                                  str(m, "direction"),
+                                  str(m, "status"),
+                                  str(m, "reason"),
+                                  lo,
+                                  hi,
+                                  pos ? std::to_string(pos->position) : "",
+                                  pos ? std::to_string(pos->out_of) : "",
+                                  pos ? pos->column : "",
+                                  pos ? models_text(pos->next_better, "=") : "",
+                                  pos ? models_text(pos->level, "=") : "",
+                                  pos ? models_text(pos->next_worse, "=") : ""};
     for (size_t i = 0; i < std::size(fields); ++i) out << (i ? "," : "") << csv_field(fields[i]);
     out << kEol;
   }
@@ -193,16 +389,36 @@ void write_markdown(const RunData& run, std::ostream& out) {
         << (d.score ? format_value(json(*d.score)) : std::string("—")) << " | " << d.metrics
         << " |\n";
   }
+  const json& published = published_data(run.manifest);
+  const bool ci = any_interval(s);
+  const bool positions = any_published_position(published, s);
+  if (positions) {
+    out << "\nPublished position: where this run's value would rank among the models of the "
+           "published leaderboard ("
+        << md_cell(published_source(run.manifest))
+        << "): 1 + the published models strictly better, out of the published models with a "
+           "value plus this run.\n";
+  }
   for (const auto& [task, metrics] : metrics_by_task(s)) {
     const std::string dim = metrics.empty() ? "" : str(metrics.front(), "dimension");
     out << "\n## " << md_cell(task) << (dim.empty() ? "" : " (" + md_cell(dim) + ")") << "\n\n";
-    out << "| metric | value | n | direction | status | reason |\n|---|---:|---:|---|---|---|\n";
+    out << "| metric | value |" << (ci ? " 95% interval |" : "") << " n | direction | status | "
+        << (positions ? "published position | " : "") << "reason |\n|---|---:|"
+        << (ci ? "---|" : "") << "---:|---|---|" << (positions ? "---|" : "") << "---|\n";
     for (const auto& m : metrics) {
       const std::string dir = str(m, "direction");
       out << "| " << md_cell(str(m, "metric")) << " | "
-          << md_cell(format_value(m.value("value", json()))) << " | " << count_text(m) << " | "
-          << arrow(dir) << " " << md_cell(dir) << " | " << md_cell(str(m, "status")) << " | "
-          << md_cell(str(m, "reason")) << " |\n";
+          << md_cell(format_value(m.value("value", json()))) << " | ";
+      if (ci) out << interval_text(m) << " | ";
+      out << count_text(m) << " | " << arrow(dir) << " " << md_cell(dir) << " | "
+          << md_cell(str(m, "status")) << " | ";
+      if (positions) {
+        if (auto p = published_position(published, m)) {
+          out << position_text(*p) << " (" << md_cell(neighbours_text(*p)) << ")";
+        }
+        out << " | ";
+      }
+      out << md_cell(str(m, "reason")) << " |\n";
     }
   }
 }

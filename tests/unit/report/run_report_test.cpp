@@ -271,11 +271,13 @@ TEST_CASE("write_csv writes one row per metric with the fixed columns") {
   run.summary["metrics"].push_back(skipped);
   std::ostringstream out;
   rep::write_csv(run, out);
-  CHECK(
-      out.str() ==
-      "dimension,task,metric,value,n,direction,status,reason\r\n"
-      "safety,jailbreak,rta,0.125,10,higher_is_better,ok,\r\n"
-      "fairness,\"t,1\",m,,0,lower_is_better,skipped,\"judge said \"\"no\"\", twice\nreally\"\r\n");
+  CHECK(out.str() ==
+        "dimension,task,metric,value,n,direction,status,reason,ci95_lo,ci95_hi,"
+        "published_position,published_out_of,published_column,published_next_better,"
+        "published_level,published_next_worse\r\n"
+        "safety,jailbreak,rta,0.125,10,higher_is_better,ok,,,,,,,,,\r\n"
+        "fairness,\"t,1\",m,,0,lower_is_better,skipped,\"judge said \"\"no\"\", twice\nreally\","
+        ",,,,,,,\r\n");
 }
 
 TEST_CASE("write_markdown writes the overview and one table per task") {
@@ -320,4 +322,210 @@ TEST_CASE("load_run and report_command") {
     CHECK_THROWS_AS(rep::report_command(tmp.path(), "", "pdf", console), std::invalid_argument);
     CHECK(rep::write_run_html(tmp.path()) == tmp.path() / "report.html");
   }
+}
+
+// ---- intervals and positions among a published leaderboard --------------------------------
+
+namespace {
+
+// A published leaderboard as the host writes it into manifest.json "report"."published".
+json published_fixture() {
+  return json::parse(R"json({
+    "source": "test board",
+    "models": ["A", "B", "C", "D", "E"],
+    "metrics": [
+      {"task": "t", "metric": "m", "column": "Col", "direction": "higher_is_better", "scale": 1,
+       "values": {"D": 0.5, "C": 0.8, "B": 0.8, "A": 0.9, "E": "n/a"}},
+      {"task": "t", "metric": "low", "column": "Low", "direction": "lower_is_better",
+       "values": {"A": 0.1, "B": 0.3}},
+      {"task": "t", "metric": "pct", "column": "Pct", "direction": "higher_is_better",
+       "scale": 100, "values": {"A": 97.42, "B": 90}},
+      {"task": "t", "metric": "nodir", "column": "NoDir", "values": {"A": 0.4}},
+      {"task": "t", "metric": "empty", "column": "Empty", "direction": "higher_is_better",
+       "values": {"A": null}}
+    ]})json");
+}
+
+std::vector<std::string> names(const std::vector<rep::PublishedModel>& ms) {
+  std::vector<std::string> out;
+  for (const auto& m : ms) out.push_back(m.model);
+  return out;
+}
+
+using Names = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("published_position: 1 + the published models strictly better, out of models + 1") {
+  const json pub = published_fixture();
+  auto pos = [&](const std::string& id, json value, const std::string& dir = "higher_is_better") {
+    return rep::published_position(pub, metric("d", "t", id, value, dir));
+  };
+  SUBCASE("between two models") {
+    auto p = pos("m", 0.85);
+    REQUIRE(p);
+    CHECK(p->position == 2);
+    CHECK(p->out_of == 5);  // A, B, C, D have a value; E's "n/a" is not a number
+    CHECK(rep::position_text(*p) == "2 / 5");
+    CHECK(p->column == "Col");
+    CHECK(names(p->ranking) == Names{"A", "B", "C", "D"});
+    CHECK(names(p->next_better) == Names{"A"});
+    CHECK(p->level.empty());
+    CHECK(names(p->next_worse) == Names{"B", "C"});  // equal values, in the models' order
+    CHECK(rep::neighbours_text(*p) == "next better: A 0.9; next worse: B 0.8, C 0.8");
+  }
+  SUBCASE("equal values are not better: level with them") {
+    auto p = pos("m", 0.8);
+    REQUIRE(p);
+    CHECK(p->position == 2);
+    CHECK(names(p->level) == Names{"B", "C"});
+    CHECK(names(p->next_worse) == Names{"D"});
+    CHECK(rep::neighbours_text(*p) ==
+          "next better: A 0.9; level with: B 0.8, C 0.8; "
+          "next worse: D 0.5");
+  }
+  SUBCASE("first and last") {
+    auto first = pos("m", 0.95);
+    REQUIRE(first);
+    CHECK(rep::position_text(*first) == "1 / 5");
+    CHECK(first->next_better.empty());
+    CHECK(names(first->next_worse) == Names{"A"});
+    auto last = pos("m", 0.1);
+    REQUIRE(last);
+    CHECK(rep::position_text(*last) == "5 / 5");
+    CHECK(names(last->next_better) == Names{"D"});
+    CHECK(last->next_worse.empty());
+  }
+  SUBCASE("lower is better, from the published column") {
+    auto p = pos("low", 0.2, "lower_is_better");
+    REQUIRE(p);
+    CHECK_FALSE(p->higher_is_better);
+    CHECK(rep::position_text(*p) == "2 / 3");
+    CHECK(names(p->ranking) == Names{"A", "B"});
+    CHECK(rep::position_text(*pos("low", 0.05, "lower_is_better")) == "1 / 3");
+  }
+  SUBCASE("scale: published = ours x scale; rounding noise is not better") {
+    auto p = pos("pct", 0.95);
+    REQUIRE(p);
+    CHECK(p->ours == doctest::Approx(95.0));
+    CHECK(rep::position_text(*p) == "2 / 3");
+    auto level = pos("pct", 0.9742);  // 0.9742 * 100 is 97.42000000000002 in doubles
+    REQUIRE(level);
+    CHECK(rep::position_text(*level) == "1 / 3");
+    CHECK(names(level->level) == Names{"A"});
+  }
+  SUBCASE("no direction in the data: the metric's own") {
+    CHECK(rep::position_text(*pos("nodir", 0.5, "lower_is_better")) == "2 / 2");
+    CHECK(rep::position_text(*pos("nodir", 0.5, "higher_is_better")) == "1 / 2");
+    CHECK_FALSE(pos("nodir", 0.5, ""));
+  }
+  SUBCASE("no position") {
+    CHECK_FALSE(pos("absent", 0.5));  // not in the data
+    CHECK_FALSE(pos("empty", 0.5));   // no numeric value published
+    CHECK_FALSE(pos("m", nullptr));   // no value in this run
+    CHECK_FALSE(
+        rep::published_position(pub, metric("d", "t", "m", 0.5, "higher_is_better", "skipped")));
+    CHECK_FALSE(rep::published_position(pub, metric("d", "other", "m", 0.5, "higher_is_better")));
+    CHECK_FALSE(rep::published_position(json(), metric("d", "t", "m", 0.5, "higher_is_better")));
+    json bad_scale = pub;
+    bad_scale["metrics"][0]["scale"] = 0;
+    CHECK_FALSE(rep::published_position(bad_scale, metric("d", "t", "m", 0.5, "higher_is_better")));
+  }
+}
+
+TEST_CASE("published_data and published_source read the manifest's report block") {
+  CHECK(rep::published_data(json::object()).is_null());
+  CHECK(rep::published_data(json{{"report", {{"views", json::array()}}}}).is_null());
+  const json manifest = {
+      {"report", {{"published", published_fixture()}, {"published_file", "/x/board.yaml"}}}};
+  CHECK(rep::published_data(manifest)["source"] == "test board");
+  CHECK(rep::published_source(manifest) == "test board, file /x/board.yaml");
+  CHECK(rep::published_source(json::object()) == "no source given");
+}
+
+namespace {
+
+// A run with an interval on one metric and a published leaderboard in its manifest.
+rep::RunData run_with_published() {
+  rep::RunData run;
+  run.summary = {{"model", "tiny"}, {"suite", "s"}, {"metrics", json::array()}};
+  json m = metric("safety", "t", "m", 0.85, "higher_is_better");
+  m["ci95"] = {0.8125, 0.875};
+  run.summary["metrics"].push_back(m);
+  run.summary["metrics"].push_back(metric("safety", "t", "other", 0.5, "higher_is_better"));
+  run.manifest = {
+      {"report", {{"published", published_fixture()}, {"published_file", "board.yaml"}}}};
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("write_csv: interval bounds and published position columns") {
+  std::ostringstream out;
+  rep::write_csv(run_with_published(), out);
+  const std::string csv = out.str();
+  CHECK(csv.find("\r\nsafety,t,m,0.85,10,higher_is_better,ok,,0.8125,0.875,2,5,Col,A=0.9,,"
+                 "\"B=0.8, C=0.8\"\r\n") != std::string::npos);
+  CHECK(csv.find("\r\nsafety,t,other,0.5,10,higher_is_better,ok,,,,,,,,,\r\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("write_markdown: interval and published position columns when the run has them") {
+  std::ostringstream out;
+  rep::write_markdown(run_with_published(), out);
+  const std::string md = out.str();
+  CHECK(md.find("| metric | value | 95% interval | n | direction | status | published position | "
+                "reason |\n|---|---:|---|---:|---|---|---|---|\n") != std::string::npos);
+  CHECK(md.find("| m | 0.8500 | [0.8125, 0.8750] | 10 | ↑ higher_is_better | ok | 2 / 5 (next "
+                "better: A 0.9; next worse: B 0.8, C 0.8) |  |\n") != std::string::npos);
+  CHECK(md.find("| other | 0.5000 |  | 10 | ↑ higher_is_better | ok |  |  |\n") !=
+        std::string::npos);
+  CHECK(md.find("published leaderboard (test board, file board.yaml)") != std::string::npos);
+}
+
+TEST_CASE("the HTML report shows the interval and the published position, escaped") {
+  rep::RunData run = run_with_published();
+  // The published data is configuration, not model output, but it is escaped all the same.
+  json& pub = run.manifest["report"]["published"];
+  pub["source"] = "<script>alert(1)</script>";
+  pub["models"].push_back("<img src=x onerror=alert(2)>");
+  pub["metrics"][0]["values"]["<img src=x onerror=alert(2)>"] = 0.95;
+  pub["metrics"][0]["column"] = "Col\" onmouseover=\"alert(3)";
+  std::ostringstream page;
+  rep::write_html(run, page);
+  const std::string html = page.str();
+  CHECK(html.find("<th>95% interval</th>") != std::string::npos);
+  CHECK(html.find("<td class=\"num ci\">[0.8125, 0.8750]</td>") != std::string::npos);
+  CHECK(html.find("<th>published position</th>") != std::string::npos);
+  CHECK(html.find(">3 / 6</span>") != std::string::npos);
+  CHECK(html.find("<span class=\"near\">next better: A 0.9; next worse: B 0.8, C 0.8</span>") !=
+        std::string::npos);
+  // The tooltip lists every published model best first, this run in its place.
+  CHECK(html.find("&lt;img src=x onerror=alert(2)&gt;  0.95\nA  0.9\n▶ this run 0.85\nB  0.8\n"
+                  "C  0.8\nD  0.5\"") != std::string::npos);
+  CHECK(html.find("Published column &quot;Col&quot; onmouseover=&quot;alert(3)&quot;") !=
+        std::string::npos);
+  CHECK(html.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  CHECK(count(html, "<script") == 2);
+  CHECK(html.find("<img") == std::string::npos);
+  CHECK(html.find("onmouseover=\"") == std::string::npos);
+  // Without a published leaderboard there is no position column.
+  run.manifest = json::object();
+  std::ostringstream plain;
+  rep::write_html(run, plain);
+  CHECK(plain.str().find("published position") == std::string::npos);
+}
+
+TEST_CASE("the HTML manifest names the bootstrap") {
+  rep::RunData run;
+  run.summary = {{"metrics", json::array()}};
+  run.manifest = {{"seed", 1}, {"bootstrap", {{"resamples", 1000}, {"seed", 2024}}}};
+  std::ostringstream page;
+  rep::write_html(run, page);
+  CHECK(page.str().find("<th>95% intervals</th><td>percentile bootstrap, 1000 resamples, seed "
+                        "2024</td>") != std::string::npos);
+  run.manifest["bootstrap"]["resamples"] = 0;
+  std::ostringstream off;
+  rep::write_html(run, off);
+  CHECK(off.str().find("<td>off (--bootstrap 0)</td>") != std::string::npos);
 }

@@ -50,6 +50,61 @@ struct DimensionScore {
 // One entry per dimension of dimensions(), plus any other dimension found in the summary.
 std::vector<DimensionScore> dimension_scores(const nlohmann::json& summary);
 
+// ---- positions among a published leaderboard ------------------------------------------------
+//
+// The suite's `report: published:` file (configs/leaderboard/) reaches the run folder as
+// manifest.json "report"."published": {"source", "models": [names in display order], "metrics":
+// [{"task", "metric", "column", "direction", "scale", "values": {model: number}}]}. Nothing
+// here knows a task or metric: a summary entry gets a position when an entry of that data has
+// the same task and metric.
+
+struct PublishedModel {
+  std::string model;
+  double value = 0;  // in published units
+};
+
+struct PublishedPosition {
+  std::string column;                   // the published column name ("" when the data has none)
+  bool higher_is_better = true;         // the published column's direction (else the metric's)
+  double scale = 1;                     // published value = our value x scale
+  double ours = 0;                      // this run's value in published units
+  size_t position = 0;                  // 1 + the published models strictly better than this run
+  size_t out_of = 0;                    // the published models with a value, + 1 for this run
+  std::vector<PublishedModel> ranking;  // every published model with a value, best first
+  std::vector<PublishedModel> next_better;  // the worst of the strictly better (equal values)
+  std::vector<PublishedModel> level;        // the published models with this run's value
+  std::vector<PublishedModel> next_worse;   // the best of the strictly worse (equal values)
+};
+
+// manifest "report"."published", or null when the run has no published leaderboard.
+const nlohmann::json& published_data(const nlohmann::json& manifest);
+
+// The position of one summary.json metric entry among the published models: nullopt when the
+// entry is not ok with a finite number, when `published` has no entry with the same task and
+// metric, or when that entry has no numeric value or no usable scale and direction. Values
+// closer than 1e-9 (relative) count as equal: a model is strictly better only beyond that.
+std::optional<PublishedPosition> published_position(const nlohmann::json& published,
+                                                    const nlohmann::json& metric);
+
+// "3 / 22".
+std::string position_text(const PublishedPosition& p);
+
+// "GPT-4 0.914, ERNIE 0.914" (published values as their shortest text).
+std::string models_text(const std::vector<PublishedModel>& models, std::string_view between);
+
+// "next better: GPT-4 0.914; level with: ...; next worse: Llama3-70b 0.884" (parts left out when
+// empty).
+std::string neighbours_text(const PublishedPosition& p);
+
+// A number as the shortest text that reads back as the same double ("0.914", "97.42").
+std::string shortest_number(double v);
+
+// Whether any metric of `summary` has a position among `published`.
+bool any_published_position(const nlohmann::json& published, const nlohmann::json& summary);
+
+// "<source>, file <published_file>" of the manifest's published leaderboard.
+std::string published_source(const nlohmann::json& manifest);
+
 // What happened to one sample, from its evaluation records: "refused", "correct", "wrong",
 // "unparsable" (excluded by a metric, e.g. no label found), "failed" (an evaluation failed), or
 // "" when no record says. Records excluded as "filtered out" are ignored.
