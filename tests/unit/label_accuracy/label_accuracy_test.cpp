@@ -946,7 +946,8 @@ TEST_CASE("bootstrap: accuracy (rounded) overall and per <metric>:<group>") {
   CHECK(entry_of(ms, "mc")["value"] == 0.508);  // 32/63
   // Without round, a 13-item group's replicates are k/13 exactly.
   Scored raw({{"parser", "halu_mc"}, {"metric", "mc"}, {"group_by", "/source"}}, s);
-  for (const json& r : entry_of(raw({200, 7}), "mc:s3")["replicates"]) {
+  const json raw_ms = raw({200, 7});
+  for (const json& r : entry_of(raw_ms, "mc:s3")["replicates"]) {
     const double k = r.get<double>() * 13;
     CHECK(k == doctest::Approx(std::round(k)).epsilon(1e-12));
   }
