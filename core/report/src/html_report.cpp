@@ -228,13 +228,7 @@ void write_metric_row(const json& m, bool ci, const json* published, std::ostrea
       << html_escape(str(m, "metric")) << "</td><td class=\"num\">"
       << html_escape(format_value(m.value("value", json()))) << "</td>";
   if (ci) {
-    const json& c = at(m, {"ci95"});
-    out << "<td class=\"num ci\">";
-    if (c.is_array() && c.size() == 2) {
-      out << "[" << html_escape(format_value(c[0])) << ", " << html_escape(format_value(c[1]))
-          << "]";
-    }
-    out << "</td>";
+    out << "<td class=\"num ci\">" << html_escape(interval_text(m)) << "</td>";
   }
   auto norm = normalised_value(m);
   std::string contribution = norm ? fixed(*norm, 3) : "—";

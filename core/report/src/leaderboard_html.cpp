@@ -21,7 +21,6 @@ namespace trustllm::report {
 namespace {
 
 using json = nlohmann::json;
-using detail::arrow;
 using detail::rank_text;
 using detail::tied_names;
 using detail::value_text;
@@ -439,7 +438,7 @@ void write_metrics(const Leaderboard& b, std::ostream& out) {
     for (const auto& m : b.metrics) {
       if (m.dimension != dim) continue;
       out << "<tr data-metric=\"" << esc(m.task + "." + m.metric) << "\"><td>"
-          << esc(m.task + "." + m.metric) << "</td><td>" << arrow(m.direction) << "</td>";
+          << esc(m.task + "." + m.metric) << "</td><td>" << direction_arrow(m.direction) << "</td>";
       for (size_t r = 0; r < b.runs.size(); ++r) {
         const auto& c = m.cells[r];
         std::string extra;

@@ -45,10 +45,6 @@ inline std::vector<size_t> rank_order(const Leaderboard& b) {
   return order;
 }
 
-inline std::string arrow(const std::string& direction) {
-  return direction == "higher_is_better" ? "↑" : direction == "lower_is_better" ? "↓" : "";
-}
-
 // The text of the utility correlation, e.g. "Pearson r = 0.8123, Spearman ρ = 1.0000 over 3 runs".
 inline std::string correlation_text(const Correlation& c) {
   if (!c.note.empty()) return c.note;

@@ -12,24 +12,9 @@ namespace trustllm::report {
 namespace {
 
 using json = nlohmann::json;
-using detail::arrow;
 using detail::rank_text;
 using detail::tied_names;
 using detail::value_text;
-
-// A Markdown table cell: pipes escaped, line breaks flattened.
-std::string md(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '\n' || c == '\r')
-      out += ' ';
-    else
-      out += c;
-  }
-  return out;
-}
 
 // "0.9000 #1 ≈" — value, rank, and ≈ when tied with another model.
 std::string md_metric_cell(const MetricRow& row, size_t r) {
@@ -41,7 +26,7 @@ std::string md_metric_cell(const MetricRow& row, size_t r) {
 
 void md_header(const Leaderboard& b, const std::string& first, std::ostream& out) {
   out << "| " << first << " |";
-  for (const auto& r : b.runs) out << " " << md(r.name) << " |";
+  for (const auto& r : b.runs) out << " " << md_cell(r.name) << " |";
   out << "\n|---|";
   for (size_t i = 0; i < b.runs.size(); ++i) out << "---:|";
   out << "\n";
@@ -54,9 +39,9 @@ void md_models(const Leaderboard& b, std::ostream& out) {
   for (size_t r : order) {
     const auto& run = b.runs[r];
     out << "| " << rank_text(b.overall_rank[r]) << (b.overall_rank[r].tied_with.empty() ? "" : " ≈")
-        << " | " << md(run.name) << " | " << value_text(b.overall[r]) << " | "
-        << value_text(run.utility) << " | " << md(detail::suite_of(run)) << " | " << md(run.given)
-        << " |\n";
+        << " | " << md_cell(run.name) << " | " << value_text(b.overall[r]) << " | "
+        << value_text(run.utility) << " | " << md_cell(detail::suite_of(run)) << " | "
+        << md_cell(run.given) << " |\n";
   }
 }
 
@@ -65,7 +50,7 @@ void md_dimensions(const Leaderboard& b, std::ostream& out) {
          "ranks.\n\n";
   md_header(b, "dimension", out);
   for (const auto& d : b.dimensions) {
-    out << "| " << md(d.dimension) << " |";
+    out << "| " << md_cell(d.dimension) << " |";
     for (size_t r = 0; r < b.runs.size(); ++r) {
       out << " " << value_text(d.score[r]);
       if (d.rank[r].rank) {
@@ -83,13 +68,13 @@ void md_views(const Leaderboard& b, std::ostream& out) {
   if (b.views.empty()) return;
   out << "\n## Views\n";
   for (const auto& v : b.views) {
-    out << "\n### " << md(v.title) << "\n\n| model | " << md(v.x.label) << " |";
-    for (const auto& y : v.y) out << " " << md(y.label) << " |";
+    out << "\n### " << md_cell(v.title) << "\n\n| model | " << md_cell(v.x.label) << " |";
+    for (const auto& y : v.y) out << " " << md_cell(y.label) << " |";
     out << "\n|---|---:|";
     for (size_t i = 0; i < v.y.size(); ++i) out << "---:|";
     out << "\n";
     for (size_t r = 0; r < b.runs.size(); ++r) {
-      out << "| " << md(b.runs[r].name) << " |";
+      out << "| " << md_cell(b.runs[r].name) << " |";
       std::vector<const ViewAxis*> axes = {&v.x};
       for (const auto& y : v.y) axes.push_back(&y);
       for (const ViewAxis* a : axes) {
@@ -104,13 +89,13 @@ void md_views(const Leaderboard& b, std::ostream& out) {
 void md_metrics(const Leaderboard& b, std::ostream& out) {
   out << "\n## Metrics\n\nValue and rank (#1 is best); ≈ marks a value tied with another "
          "model's.\n\n| dimension | task.metric | direction |";
-  for (const auto& r : b.runs) out << " " << md(r.name) << " |";
+  for (const auto& r : b.runs) out << " " << md_cell(r.name) << " |";
   out << "\n|---|---|---|";
   for (size_t i = 0; i < b.runs.size(); ++i) out << "---:|";
   out << "\n";
   for (const auto& m : b.metrics) {
-    out << "| " << md(m.dimension) << " | " << md(m.task + "." + m.metric) << " | "
-        << arrow(m.direction) << " |";
+    out << "| " << md_cell(m.dimension) << " | " << md_cell(m.task + "." + m.metric) << " | "
+        << direction_arrow(m.direction) << " |";
     for (size_t r = 0; r < b.runs.size(); ++r) out << " " << md_metric_cell(m, r) << " |";
     out << "\n";
   }
@@ -181,7 +166,7 @@ void write_leaderboard_markdown(const Leaderboard& b, std::ostream& out) {
   md_dimensions(b, out);
   md_views(b, out);
   out << "\n## Utility and trustworthiness\n\n"
-      << md(detail::correlation_text(b.correlation)) << ".\n";
+      << md_cell(detail::correlation_text(b.correlation)) << ".\n";
   md_metrics(b, out);
   out << "\n## How the ranks are computed\n\n";
   for (const auto& rule : detail::rules()) out << "* " << rule << "\n";

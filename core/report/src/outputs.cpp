@@ -72,16 +72,11 @@ std::string format_value(const nlohmann::json& v) {
   return v.dump();
 }
 
-namespace {
-
-// "[0.8812, 0.9241]" from an entry's "ci95", or "" when it has none.
 std::string interval_text(const nlohmann::json& m) {
   auto it = m.find("ci95");
   if (it == m.end() || !it->is_array() || it->size() != 2) return "";
   return "[" + format_value((*it)[0]) + ", " + format_value((*it)[1]) + "]";
 }
-
-}  // namespace
 
 void print_table(const nlohmann::json& summary, std::FILE* out) {
   std::vector<std::vector<std::string>> rows;

@@ -50,24 +50,6 @@ std::string count_text(const json& m) {
   return it != m.end() && it->is_number() ? it->dump() : std::string();
 }
 
-std::string arrow(const std::string& direction) {
-  return direction == "higher_is_better" ? "↑" : direction == "lower_is_better" ? "↓" : "";
-}
-
-// A Markdown table cell: pipes escaped, line breaks flattened.
-std::string md_cell(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '\n' || c == '\r')
-      out += ' ';
-    else
-      out += c;
-  }
-  return out;
-}
-
 // Tasks in summary order, each with its metrics.
 std::vector<std::pair<std::string, std::vector<json>>> metrics_by_task(const json& summary) {
   std::vector<std::pair<std::string, std::vector<json>>> tasks;
@@ -98,13 +80,6 @@ std::pair<std::string, std::string> interval_bounds(const json& m) {
   auto it = m.find("ci95");
   if (it == m.end() || !it->is_array() || it->size() != 2) return {"", ""};
   return {exact_value((*it)[0]), exact_value((*it)[1])};
-}
-
-// "[0.8812, 0.9241]" (4 decimals), or "" without an interval.
-std::string interval_text(const json& m) {
-  auto it = m.find("ci95");
-  if (it == m.end() || !it->is_array() || it->size() != 2) return "";
-  return "[" + format_value((*it)[0]) + ", " + format_value((*it)[1]) + "]";
 }
 
 bool any_interval(const json& summary) {
@@ -344,6 +319,23 @@ std::string csv_field(std::string_view text) {
   return out + "\"";
 }
 
+std::string md_cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n' || c == '\r')
+      out += ' ';
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string direction_arrow(std::string_view direction) {
+  return direction == "higher_is_better" ? "↑" : direction == "lower_is_better" ? "↓" : "";
+}
+
 void write_csv(const RunData& run, std::ostream& out) {
   const char* kEol = "\r\n";  // RFC 4180
   const json& published = published_data(run.manifest);
@@ -410,7 +402,7 @@ void write_markdown(const RunData& run, std::ostream& out) {
       out << "| " << md_cell(str(m, "metric")) << " | "
           << md_cell(format_value(m.value("value", json()))) << " | ";
       if (ci) out << interval_text(m) << " | ";
-      out << count_text(m) << " | " << arrow(dir) << " " << md_cell(dir) << " | "
+      out << count_text(m) << " | " << direction_arrow(dir) << " " << md_cell(dir) << " | "
           << md_cell(str(m, "status")) << " | ";
       if (positions) {
         if (auto p = published_position(published, m)) {

@@ -32,4 +32,8 @@ void print_table(const nlohmann::json& summary, std::FILE* out);
 // Value formatting for people: up to 4 decimals, "—" for null.
 std::string format_value(const nlohmann::json& value);
 
+// "[0.8812, 0.9241]" from a summary entry's "ci95" (format_value of each bound), or "" when it
+// has none.
+std::string interval_text(const nlohmann::json& metric);
+
 }  // namespace trustllm::report

@@ -121,6 +121,12 @@ std::string json_for_script(const nlohmann::json& value);
 // One RFC 4180 field: quoted (with "" for ") when it holds a comma, quote, CR or LF.
 std::string csv_field(std::string_view text);
 
+// A Markdown table cell: pipes escaped, line breaks flattened.
+std::string md_cell(std::string_view text);
+
+// "↑" for higher_is_better, "↓" for lower_is_better, "" otherwise.
+std::string direction_arrow(std::string_view direction);
+
 void write_html(const RunData& run, std::ostream& out);
 void write_markdown(const RunData& run, std::ostream& out);
 void write_csv(const RunData& run, std::ostream& out);
