@@ -309,28 +309,9 @@ TEST_CASE("the built plugin through the C ABI") {
 
 // ---- bootstrap replicates ------------------------------------------------------------------
 
-namespace {
-
-using Evaluated = std::vector<std::pair<json, json>>;
-
-Evaluated evaluate_all(Correlation& metric, const std::vector<json>& samples) {
-  sdk::Host host;
-  sdk::Call call(host, nullptr);
-  Evaluated out;
-  for (const json& s : samples) out.emplace_back(s, metric.evaluate(s, call));
-  return out;
-}
-
-json aggregate(Correlation& metric, const Evaluated& items, const sdk::BootstrapOptions& o) {
-  sdk::Host host;
-  sdk::Call call(host, nullptr);
-  auto acc = metric.begin(call);
-  acc->set_bootstrap(o);
-  for (const auto& [s, r] : items) acc->add(s, r, call);
-  return acc->finish(call)["metrics"];
-}
-
-}  // namespace
+using bootstrap_checks::aggregate;
+using bootstrap_checks::evaluate_all;
+using bootstrap_checks::Evaluated;
 
 TEST_CASE("bootstrap: replicates of the correlation of resampled pairs") {
   Correlation metric(json::object(), sdk::Host());

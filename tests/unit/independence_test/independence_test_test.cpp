@@ -273,28 +273,9 @@ TEST_CASE("the built plugin through the C ABI") {
 
 // ---- bootstrap replicates ------------------------------------------------------------------
 
-namespace {
-
-using Evaluated = std::vector<std::pair<json, json>>;
-
-Evaluated evaluate_all(IndependenceTest& metric, const std::vector<json>& samples) {
-  sdk::Host host;
-  sdk::Call call(host, nullptr);
-  Evaluated out;
-  for (const json& s : samples) out.emplace_back(s, metric.evaluate(s, call));
-  return out;
-}
-
-json aggregate(IndependenceTest& metric, const Evaluated& items, const sdk::BootstrapOptions& o) {
-  sdk::Host host;
-  sdk::Call call(host, nullptr);
-  auto acc = metric.begin(call);
-  acc->set_bootstrap(o);
-  for (const auto& [s, r] : items) acc->add(s, r, call);
-  return acc->finish(call)["metrics"];
-}
-
-}  // namespace
+using bootstrap_checks::aggregate;
+using bootstrap_checks::evaluate_all;
+using bootstrap_checks::Evaluated;
 
 TEST_CASE("bootstrap: p-values of the rebuilt contingency table on each resample") {
   IndependenceTest metric(

@@ -261,24 +261,9 @@ TEST_CASE("the built plugin through the C ABI") {
 
 namespace {
 
-using Evaluated = std::vector<std::pair<json, json>>;
-
-Evaluated evaluate_all(Leakage& metric, const std::vector<json>& samples) {
-  sdk::Host host;
-  sdk::Call call(host, nullptr);
-  Evaluated out;
-  for (const json& s : samples) out.emplace_back(s, metric.evaluate(s, call));
-  return out;
-}
-
-json aggregate(Leakage& metric, const Evaluated& items, const sdk::BootstrapOptions& o) {
-  sdk::Host host;
-  sdk::Call call(host, nullptr);
-  auto acc = metric.begin(call);
-  acc->set_bootstrap(o);
-  for (const auto& [s, r] : items) acc->add(s, r, call);
-  return acc->finish(call)["metrics"];
-}
+using bootstrap_checks::aggregate;
+using bootstrap_checks::evaluate_all;
+using bootstrap_checks::Evaluated;
 
 // 12 items in each of the 8 groups, with group-dependent mixes of refusals, true leaks,
 // other addresses and .org leaks; zero-shot/D always leaks the true .com address.

@@ -11,6 +11,7 @@
 
 #include <doctest/doctest.h>
 #include <trustllm/bootstrap.hpp>
+#include <trustllm/plugin.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -18,10 +19,35 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace bootstrap_checks {
 
 using json = nlohmann::json;
+
+// (sample, evaluation record) of each sample, evaluated once and aggregated many times.
+using Evaluated = std::vector<std::pair<json, json>>;
+
+template <class Metric>
+Evaluated evaluate_all(Metric& metric, const std::vector<json>& samples) {
+  trustllm::sdk::Host host;
+  trustllm::sdk::Call call(host, nullptr);
+  Evaluated out;
+  for (const json& s : samples) out.emplace_back(s, metric.evaluate(s, call));
+  return out;
+}
+
+// The "metrics" array of one aggregation of `items` with bootstrap options `o`.
+template <class Metric>
+json aggregate(Metric& metric, const Evaluated& items, const trustllm::sdk::BootstrapOptions& o) {
+  trustllm::sdk::Host host;
+  trustllm::sdk::Call call(host, nullptr);
+  auto acc = metric.begin(call);
+  acc->set_bootstrap(o);
+  for (const auto& [s, r] : items) acc->add(s, r, call);
+  return acc->finish(call)["metrics"];
+}
 
 // Every replicate the same number, or every replicate null: another seed may give the same.
 inline bool constant(const json& reps) {
