@@ -11,45 +11,15 @@
 #include <map>
 #include <string>
 
+#include "../../common/temp_dir.hpp"
+
 namespace cfgtest {
 
 namespace fs = std::filesystem;
 namespace config = trustllm::config;
 using json = nlohmann::json;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "trustllm_config_test_XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const fs::path& path() const { return path_; }
-
-  fs::path write(const std::string& name, const std::string& text) const {
-    fs::path p = path_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-
-  // Removes "<dir>/" from a message so that expectations can use relative names.
-  std::string rel(std::string msg) const {
-    const std::string prefix = path_.generic_string() + "/";
-    for (std::size_t pos; (pos = msg.find(prefix)) != std::string::npos;) msg.erase(pos, prefix.size());
-    return msg;
-  }
-
- private:
-  fs::path path_;
-};
+using test_support::TempDir;
 
 inline config::LoadOptions env(std::map<std::string, std::string> vars) {
   config::LoadOptions o;

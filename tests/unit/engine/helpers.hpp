@@ -25,6 +25,8 @@
 #include <utility>
 #include <vector>
 
+#include "../../common/temp_dir.hpp"
+
 #ifndef TRUSTLLM_TEST_PLUGIN_DIR
 #error "TRUSTLLM_TEST_PLUGIN_DIR must be the folder of the built plugins (build/bin/plugins)"
 #endif
@@ -40,32 +42,7 @@ namespace enginetest {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "trustllm_engine_test_XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const fs::path& path() const { return path_; }
-
-  fs::path write(const std::string& name, const std::string& text) const {
-    fs::path p = path_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-
- private:
-  fs::path path_;
-};
+using test_support::TempDir;
 
 // A registry that sees exactly the real plugins of this build.
 inline trustllm::plugin::Registry& registry() {

@@ -12,30 +12,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "../../common/temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 namespace rep = trustllm::report;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "trustllm_leaderboard_test_XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using test_support::TempDir;
 
 json metric(const std::string& task, const std::string& id, double value, const std::string& dir) {
   return {{"dimension", "safety"}, {"task", task},     {"metric", id},

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "../../common/temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 using trustllm::report::format_value;
@@ -25,31 +27,7 @@ using trustllm::report::write_jsonl;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "trustllm_report_test_XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
-  // Names of everything in the folder.
-  std::vector<std::string> entries() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path_)) out.push_back(e.path().filename().string());
-    return out;
-  }
-
- private:
-  fs::path path_;
-};
+using test_support::TempDir;
 
 std::string read_file(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
