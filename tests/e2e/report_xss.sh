@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hostile model output in the run report, for real: the toolkit result tree in xss_fixture/
+# Hostile model output in the run report, for real: the toolkit result tree of xss_fixture/hostile_results.json
 # (responses, prompts, judge replies and a label carrying <script>, </script>, onerror=,
 # javascript: URLs and <!-- comments) is scored with `trustllm score --import-trustllm`, and
 # the report.html that score writes is checked as a file (no payload left unescaped outside the
@@ -11,7 +11,16 @@
 # folder (CTest's build folder of this test, else REPORT_SCREENSHOT_DIR, else the work folder).
 . "$(dirname "$0")/lib.sh"
 
-fixture="$SRC/tests/e2e/xss_fixture"
+# The fixture is one file of ours ({"<dimension>/<file>.json": [items]}), laid out here as the
+# toolkit's result tree.
+fixture="$WORK/xss_tree"
+python3 - "$SRC/tests/e2e/xss_fixture/hostile_results.json" "$fixture" <<'PY' || fail "fixture tree"
+import json, os, sys
+for rel, items in json.load(open(sys.argv[1], encoding="utf-8")).items():
+    path = os.path.join(sys.argv[2], rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    json.dump(items, open(path, "w", encoding="utf-8"), ensure_ascii=False)
+PY
 run="$WORK/xss"
 "$TRUSTLLM" score --import-trustllm "$fixture" --out "$run" --quiet >"$WORK/score.txt" \
   || fail "score of the XSS fixture failed"
@@ -98,14 +107,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   echo "skip: chromium is not installed (Debian package 'chromium'); the browser checks did not run"
   exit 0
 fi
-if [ -n "${REPORT_SCREENSHOT_DIR:-}" ]; then
-  shots="$REPORT_SCREENSHOT_DIR"
-elif [ -f CTestTestfile.cmake ]; then
-  shots="$PWD/report_xss_output"  # the build folder CTest runs this test in
-else
-  shots="$WORK"
-fi
-mkdir -p "$shots"
+shots="$(screenshot_dir report_xss_output)"
 node "$SRC/tests/e2e/report_dom.js" --browser --xss --outcomes refused,correct,wrong,unparsable,none \
   --screenshot "$shots/report_xss.png" "$run/report.html" || fail "the XSS page in chromium"
 [ -s "$shots/report_xss.png" ] || fail "no screenshot"
