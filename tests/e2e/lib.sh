@@ -75,3 +75,18 @@ expect_error() {
   grep -q 'terminate called\|Segmentation\|Aborted\|AddressSanitizer' "$WORK/err.txt" && fail "crashed: $(cat "$WORK/err.txt")"
   return 0
 }
+
+# screenshot_dir NAME: where a browser test writes its screenshots (created): $REPORT_SCREENSHOT_DIR
+# when set, else NAME in the build folder CTest runs the test in, else the work folder.
+screenshot_dir() {
+  local dir
+  if [ -n "${REPORT_SCREENSHOT_DIR:-}" ]; then
+    dir="$REPORT_SCREENSHOT_DIR"
+  elif [ -f CTestTestfile.cmake ]; then
+    dir="$PWD/$1"
+  else
+    dir="$WORK"
+  fi
+  mkdir -p "$dir"
+  echo "$dir"
+}

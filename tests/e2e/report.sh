@@ -160,14 +160,7 @@ pass "a report failure is a warning, the run is kept"
 # The page in a real browser (Debian's chromium), driven by report_dom.js over the DevTools
 # protocol: no console message, six axes, nothing injected, every filter; a screenshot.
 if command -v chromium >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
-  if [ -n "${REPORT_SCREENSHOT_DIR:-}" ]; then
-    shots="$REPORT_SCREENSHOT_DIR"
-  elif [ -f CTestTestfile.cmake ]; then
-    shots="$PWD/report_output"  # the build folder CTest runs this test in
-  else
-    shots="$WORK"
-  fi
-  mkdir -p "$shots"
+  shots="$(screenshot_dir report_output)"
   node "$SRC/tests/e2e/report_dom.js" --browser --screenshot "$shots/report.png" "$run/report.html" \
     || fail "the report in chromium"
   node "$SRC/tests/e2e/report_dom.js" --browser \
