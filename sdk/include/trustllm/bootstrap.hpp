@@ -13,15 +13,15 @@
 //       [&](const sdk::Counts& c) { return my_statistic(pairs, c); });
 //
 // The draws depend only on (seed, number of units), so a fixed seed gives identical intervals on
-// every platform: the generator is std::mt19937_64 (its output sequence is fixed by the C++
-// standard) with our own unbiased bounded draw.
+// every platform: the generator is xoshiro256** seeded through SplitMix64 (both fully defined
+// below, so no library's choice can change the sequence) with an unbiased bounded draw. It is
+// about four times faster than std::mt19937_64, which matters at 1,000 resamples of 50,000 units.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <vector>
 
 namespace trustllm::sdk {
@@ -35,11 +35,41 @@ struct BootstrapOptions {
 // counts[i] = how many times unit i was drawn in one resample; the counts sum to the unit count.
 using Counts = std::vector<uint32_t>;
 
+// The resampler's generator: xoshiro256** 1.0 (Blackman and Vigna), its 256-bit state filled
+// from the 64-bit seed by SplitMix64. Deterministic on every platform and compiler.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) {
+    for (uint64_t& word : s_) {
+      seed += 0x9E3779B97F4A7C15ull;
+      uint64_t z = seed;
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      word = z ^ (z >> 31);
+    }
+  }
+  uint64_t operator()() {
+    const uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+
+ private:
+  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  uint64_t s_[4];
+};
+
 namespace detail {
 
 // Uniform integer in [0, n) without bias (n > 0): Lemire's multiply-shift with rejection, which
 // needs a division only in the rare case that a rejection is possible.
-inline uint64_t bounded_draw(std::mt19937_64& rng, uint64_t n) {
+inline uint64_t bounded_draw(Rng& rng, uint64_t n) {
   unsigned __int128 m = static_cast<unsigned __int128>(rng()) * n;
   uint64_t low = static_cast<uint64_t>(m);
   if (low < n) {
@@ -62,7 +92,7 @@ template <class Stat>
 nlohmann::json bootstrap_replicates(size_t n_units, const BootstrapOptions& options, Stat&& stat) {
   nlohmann::json out = nlohmann::json::array();
   if (n_units == 0 || options.resamples == 0) return out;
-  std::mt19937_64 rng(options.seed);
+  Rng rng(options.seed);
   Counts counts(n_units);
   for (uint32_t b = 0; b < options.resamples; ++b) {
     std::fill(counts.begin(), counts.end(), 0u);
