@@ -32,8 +32,23 @@ void CacheDb::Impl::stage(const CacheEntry& entry) {
 
 void CacheDb::Impl::unstage(const std::string& key) {
   std::lock_guard lock(pending_mutex);
+  note_written(key);
   auto it = pending.find(key);
   if (it != pending.end() && --it->second.count <= 0) pending.erase(it);
+}
+
+void CacheDb::Impl::note_written(const std::string& key) {
+  if (!owned_and_empty) return;
+  if (written.size() >= kMaxWritten) {
+    owned_and_empty = false;
+    written = {};
+    return;
+  }
+  written.insert(std::hash<std::string>{}(key));
+}
+
+bool CacheDb::Impl::known_absent(const std::string& key) const {
+  return owned_and_empty && !written.count(std::hash<std::string>{}(key));
 }
 
 namespace {
@@ -64,6 +79,13 @@ std::shared_ptr<CacheDb> CacheDb::open_for_run(RunDb& run, const std::optional<s
   auto impl = std::make_unique<Impl>();
   impl->write = run.impl_->write;
   impl->read = std::make_unique<detail::Connection>(run.file(), detail::DbRole::run, false);
+  if (!cache_file) {
+    // Only this run writes to its own file's cache: if it is empty now, misses need no query.
+    auto& conn = *impl->read;
+    std::lock_guard lock(conn.mutex());
+    impl->owned_and_empty =
+        conn.read_retry([&] { return conn.query_int("SELECT count(*) FROM (SELECT 1 FROM cache LIMIT 1)"); }) == 0;
+  }
   return std::shared_ptr<CacheDb>(new CacheDb(std::move(impl)));
 }
 
@@ -78,6 +100,7 @@ std::optional<CacheEntry> CacheDb::get_entry(const std::string& key) {
     std::lock_guard lock(impl_->pending_mutex);
     auto it = impl_->pending.find(key);
     if (it != impl_->pending.end()) return it->second.entry;
+    if (impl_->known_absent(key)) return std::nullopt;
   }
   auto& conn = *impl_->read;
   std::lock_guard lock(conn.mutex());
@@ -94,6 +117,7 @@ std::optional<std::string> CacheDb::get(const std::string& key) {
     std::lock_guard lock(impl_->pending_mutex);
     auto it = impl_->pending.find(key);
     if (it != impl_->pending.end()) return it->second.entry.response;
+    if (impl_->known_absent(key)) return std::nullopt;
   }
   auto& conn = *impl_->read;
   std::lock_guard lock(conn.mutex());
@@ -108,6 +132,10 @@ std::optional<std::string> CacheDb::get(const std::string& key) {
 void CacheDb::put(const std::string& key, const std::string& inputs_json, const std::string& response_json) {
   const std::string now = util::iso8601_utc_now();
   const CacheEntry entry{key, inputs_json, response_json};
+  {
+    std::lock_guard lock(impl_->pending_mutex);
+    impl_->note_written(key);  // before the write: a concurrent get() may then query, never miss
+  }
   auto& conn = *impl_->write;
   std::lock_guard lock(conn.mutex());
   conn.write_txn([&] {

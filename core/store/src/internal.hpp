@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace trustllm::store {
@@ -96,8 +97,19 @@ struct CacheDb::Impl {
   std::mutex pending_mutex;
   std::unordered_map<std::string, Pending> pending;
 
+  // Negative lookups without SQLite: set when this process owns the cache (the run's own file,
+  // no --cache) and the table was empty when the run opened it. Then the only entries the
+  // database can hold are the ones this process wrote, whose key hashes are in `written`; any
+  // other key is a miss. A hash collision only sends a lookup to SQLite. Turned off when the set
+  // grows past kMaxWritten (memory stays bounded).
+  static constexpr size_t kMaxWritten = size_t{1} << 22;
+  bool owned_and_empty = false;
+  std::unordered_set<size_t> written;
+
   void stage(const CacheEntry& entry);
   void unstage(const std::string& key);
+  void note_written(const std::string& key);  // with pending_mutex held
+  bool known_absent(const std::string& key) const;  // with pending_mutex held
 };
 
 }  // namespace trustllm::store

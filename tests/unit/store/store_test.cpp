@@ -395,6 +395,54 @@ TEST_CASE("writer batches, flushes and shows queued cache entries") {
   CHECK_THROWS_AS(writer.enqueue_sample(s1, {evaluation(sample("t", 2), "acc", 1)}), std::invalid_argument);
 }
 
+TEST_CASE("a run's own cache that starts empty: misses need no query, writes stay visible") {
+  TempDir dir;
+  const fs::path file = dir.path / "run.sqlite";
+  auto run = std::make_shared<RunDb>(file);
+  auto cache = CacheDb::open_for_run(*run);
+  // Only this process writes an owned cache, so a row that appears behind its back (no run
+  // does this) is not looked up: that is the query a miss saves.
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "INSERT INTO cache(key, inputs, response, created_at) "
+                             "VALUES('behind', '{}', 'r', 'now')", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  CHECK_FALSE(cache->get("behind").has_value());
+  {
+    Writer writer(run, cache);
+    for (int i = 0; i < 300; ++i) {
+      const SampleRow s = sample("t", i);
+      writer.enqueue_sample(s, {}, CacheEntry{"k" + std::to_string(i), "{}", "v" + std::to_string(i)});
+    }
+    writer.enqueue_cache(CacheEntry{"judge", "{}", "j"});
+    writer.flush();
+  }
+  for (int i = 0; i < 300; i += 37) {
+    CHECK(cache->get("k" + std::to_string(i)) == std::optional<std::string>("v" + std::to_string(i)));
+  }
+  CHECK(cache->get("judge") == std::optional<std::string>("j"));
+  cache->put("direct", "{}", "d");
+  CHECK(cache->get("direct") == std::optional<std::string>("d"));
+  CHECK(cache->get_entry("k1").has_value());
+  CHECK_FALSE(cache->get("k300").has_value());
+
+  // A cache that is not empty when the run opens it (a re-run, a resume) is always queried, and
+  // so is a --cache file, which other processes may write.
+  auto again = CacheDb::open_for_run(*run);
+  CHECK(again->get("behind") == std::optional<std::string>("r"));
+  auto shared = CacheDb::open_for_run(*run, dir.path / "shared.sqlite");
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir.path / "shared.sqlite").c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "INSERT INTO cache(key, inputs, response, created_at) "
+                             "VALUES('other', '{}', 'o', 'now')", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  CHECK(shared->get("other") == std::optional<std::string>("o"));
+}
+
 TEST_CASE("writer with a separate cache file") {
   TempDir dir;
   auto run = std::make_shared<RunDb>(dir.path / "run.sqlite");
