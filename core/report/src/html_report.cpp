@@ -12,11 +12,17 @@
 #include <trustllm/report/run_report.hpp>
 #include <trustllm/util/sha256.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
 #include <fstream>
+#include <mutex>
 #include <numbers>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 namespace trustllm::report {
 
@@ -305,20 +311,61 @@ json browser_record(const json& s) {
   return r;
 }
 
-// Streams samples.jsonl into the page as one escaped JSON array; returns the count.
+// One samples.jsonl line as the browser's JSON text, or "" for a line to skip (blank, or the
+// torn last line of a killed run).
+std::string render_sample_line(const std::string& line) {
+  if (line.find_first_not_of(" \t\r") == std::string::npos) return {};
+  json s = json::parse(line, nullptr, false);
+  if (s.is_discarded() || !s.is_object()) return {};
+  return json_for_script(browser_record(s));
+}
+
+// Streams samples.jsonl into the page as one escaped JSON array; returns the count. Lines are
+// read in batches and rendered on every core (parsing and re-serialising each sample is most
+// of the report's cost), then written in file order: the output does not depend on the thread
+// count, and memory stays bounded by one batch.
 size_t write_sample_data(const RunData& run, std::ostream& out) {
   out << "<script type=\"application/json\" id=\"tlm-samples\">[";
   size_t count = 0;
   if (!run.samples_file.empty()) {
     std::ifstream f(run.samples_file, std::ios::binary);
     if (!f) throw std::runtime_error(run.samples_file.string() + ": cannot read");
+    constexpr size_t kBatch = 4096;
+    const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+    std::vector<std::string> lines, rendered;
+    lines.reserve(kBatch);
+    auto flush = [&] {
+      rendered.assign(lines.size(), std::string());
+      std::atomic<size_t> next{0};
+      std::mutex error_mutex;
+      std::exception_ptr error;
+      auto work = [&] {
+        try {
+          for (size_t i = next++; i < lines.size(); i = next++) {
+            rendered[i] = render_sample_line(lines[i]);
+          }
+        } catch (...) {
+          std::lock_guard lock(error_mutex);
+          if (!error) error = std::current_exception();
+          next = lines.size();
+        }
+      };
+      std::vector<std::thread> pool;
+      for (unsigned t = 1; t < threads && t * 64 < lines.size(); ++t) pool.emplace_back(work);
+      work();
+      for (auto& t : pool) t.join();
+      if (error) std::rethrow_exception(error);
+      for (const std::string& r : rendered) {
+        if (!r.empty()) out << (count++ ? ",\n" : "\n") << r;
+      }
+      lines.clear();
+    };
     std::string line;
     while (std::getline(f, line)) {
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      json s = json::parse(line, nullptr, false);
-      if (s.is_discarded() || !s.is_object()) continue;  // a torn last line of a killed run
-      out << (count++ ? ",\n" : "\n") << json_for_script(browser_record(s));
+      lines.push_back(std::move(line));
+      if (lines.size() == kBatch) flush();
     }
+    flush();
   }
   out << "]</script>\n";
   return count;
