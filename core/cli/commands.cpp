@@ -487,7 +487,11 @@ void register_commands(CLI::App& app, Context& ctx) {
           if (cache->empty() && args.contains("cache") && args["cache"].is_string()) {
             o.cache_file = args["cache"].get<std::string>();
           }
-          if (o.out_dir != rd) fs::copy_file(rd / "run.sqlite", o.out_dir / "run.sqlite", fs::copy_options::overwrite_existing);
+          if (o.out_dir != rd) {
+            fs::create_directories(o.out_dir);
+            fs::copy_file(rd / "run.sqlite", o.out_dir / "run.sqlite",
+                          fs::copy_options::overwrite_existing);
+          }
         }
         if (!cache->empty()) o.cache_file = *cache;
         engine::Suite s = engine::load_suite(suite_file, registry, so);
