@@ -6,6 +6,8 @@
 #include <trustllm/engine/runner.hpp>
 #include <trustllm/engine/derived.hpp>
 #include <trustllm/engine/sampling.hpp>
+#include <trustllm/engine/samples_file.hpp>
+#include <trustllm/engine/in_order.hpp>
 #include <trustllm/report/outputs.hpp>
 #include <trustllm/store/store.hpp>
 #include <trustllm/util/seed.hpp>
@@ -14,7 +16,9 @@
 
 #include <condition_variable>
 #include <deque>
+#include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <exception>
@@ -81,13 +85,40 @@ class WorkQueue {
 };
 
 struct WorkItem {
-  uint64_t seq;
+  uint64_t seq;    // position in the dataset
+  size_t index;    // position among the items this run generates (in seq order)
   json item;
 };
 
 std::string metric_key(size_t index, const PluginRef& m) {
   return std::to_string(index) + ":" + m.plugin;
 }
+
+// A fresh run (no --resume, no re-scoring) aggregates its metrics and writes samples.jsonl
+// while it generates: each finished sample goes, in item order (InOrder), to every metric's
+// accumulator and to samples.jsonl — what the pass over the run database would compute
+// afterwards, without reading the run back. A task falls back to that pass when an item id
+// repeats or too many samples wait for a slow earlier one.
+struct MetricStream {
+  std::unique_ptr<host::MetricHandle::Aggregation> agg;
+  std::optional<std::string> error;  // the aggregation failed: reported as the metric's error
+  uint64_t failed_evals = 0;
+  std::string first_failure;
+};
+
+struct FinishedSample {
+  store::SampleRow row;
+  SampleRecords records;  // one per metric, in metric order
+};
+
+struct TaskStream {
+  std::vector<MetricStream> metrics;
+  InOrder<FinishedSample> order;
+  std::unordered_set<std::string> ids;
+  std::atomic<bool> valid{true};
+  std::string head;  // samples.jsonl line head
+  static constexpr size_t kMaxParked = 100000;
+};
 
 struct TaskRuntime {
   const TaskSpec* spec = nullptr;
@@ -96,7 +127,25 @@ struct TaskRuntime {
   json info;
   bool skipped = false;
   std::string skip_reason;
+  std::unique_ptr<TaskStream> stream;  // set while (and after) a fresh run streams this task
 };
+
+json aggregation_error(const std::string& plugin, const std::string& what) {
+  return {{"metrics", json::array({{{"metric", plugin},
+                                    {"value", nullptr},
+                                    {"n", 0},
+                                    {"status", "error"},
+                                    {"reason", what}}})}};
+}
+
+// Counts a record that says its evaluation failed (cheap test first: most records do not).
+void count_failure(const std::string& record, uint64_t& failed, std::string& first_failure) {
+  if (record.find("\"failed\"") == std::string::npos) return;
+  json r = json::parse(record, nullptr, false);
+  if (r.is_object() && r.value("failed", false)) {
+    if (failed++ == 0) first_failure = r.value("reason", std::string());
+  }
+}
 
 json build_request(const TaskSpec& task, const json& item, uint64_t run_seed) {
   json gen = item.value("generation", json::object());
@@ -124,50 +173,25 @@ std::string item_id(const json& item) {
   return id.is_string() ? id.get<std::string>() : id.dump();
 }
 
-// samples.jsonl, one line per sample: composed from the stored JSON texts without parsing
-// the samples again (this runs over every sample of the run).
+// samples.jsonl from the run database (a resumed or re-scored run; a fresh run streams it).
 void write_samples(const fs::path& path, store::RunDb& db, const std::vector<TaskRuntime>& tasks) {
-  auto quote = [](const std::string& s) {
-    return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
-  };
   report::write_lines(path, [&](const std::function<void(std::string_view)>& emit) {
     std::string line;
     for (const auto& rt : tasks) {
       const TaskSpec& spec = *rt.spec;
       // item -> [(metric key, record text)], in metric order
-      std::map<std::string, std::vector<std::pair<std::string, std::string>>> evals;
+      std::map<std::string, SampleRecords> evals;
       for (size_t i = 0; i < spec.metrics.size(); ++i) {
         const std::string key = metric_key(i, spec.metrics[i]);
         db.for_each_evaluation(spec.id, key, [&](const store::EvaluationRow& ev) {
           evals[ev.item_id].emplace_back(key, ev.record);
         });
       }
-      const std::string head =
-          "{\"task\":" + quote(spec.id) + ",\"dimension\":" + quote(spec.dimension) + ",\"id\":";
+      const std::string head = samples_line_head(spec.id, spec.dimension);
+      static const SampleRecords kNone;
       db.for_each_sample(spec.id, [&](const store::SampleRow& s) {
-        line = head;
-        line += quote(s.item_id);
-        line += ",\"prompt\":" + quote(s.prompt);
-        line += ",\"response\":" + (s.response ? quote(*s.response) : std::string("null"));
-        line += ",\"response_meta\":" + (s.response_meta.empty() ? std::string("{}") : s.response_meta);
-        line += ",\"status\":" + quote(s.status);
-        if (s.error) line += ",\"error\":" + quote(*s.error);
-        line += ",\"evaluations\":{";
-        std::string score = "null";
         auto it = evals.find(s.item_id);
-        if (it != evals.end()) {
-          bool first = true;
-          for (const auto& [key, record] : it->second) {
-            if (!first) line += ',';
-            first = false;
-            line += quote(key) + ":" + record;
-            if (score == "null") {
-              json r = json::parse(record, nullptr, false);
-              if (r.is_object() && r.contains("score")) score = r["score"].dump();
-            }
-          }
-        }
-        line += "},\"score\":" + score + "}";
+        compose_samples_line(line, head, s, it != evals.end() ? it->second : kNone);
         emit(line);
       });
     }
@@ -269,6 +293,49 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
   uint64_t failed_samples = 0;
   bool interrupted = false;
 
+  // ---- streamed outputs (a fresh run) ----------------------------------------------------
+  const bool streaming = !options.resume && !options.rescore;
+  const fs::path samples_part = options.out_dir / "samples.jsonl.part";
+  std::ofstream samples_stream;
+  bool samples_stream_ok = false;  // samples.jsonl is complete in samples_part
+  if (streaming) {
+    samples_stream.open(samples_part, std::ios::binary | std::ios::trunc);
+    samples_stream_ok = samples_stream.is_open();
+  }
+  struct RemovePart {
+    const fs::path& path;
+    ~RemovePart() {
+      std::error_code ec;
+      fs::remove(path, ec);  // an interrupted or failed run leaves no partial samples.jsonl
+    }
+  } remove_part{samples_part};
+  std::string stream_line;
+  // In item order, one sample at a time (see TaskStream).
+  auto consume = [&](TaskStream& ts, FinishedSample& f) {
+    if (!ts.valid.load()) return;
+    if (!ts.ids.insert(f.row.item_id).second) {
+      ts.valid = false;  // a repeated id: the database keeps one row, so let the pass decide
+      return;
+    }
+    for (size_t m = 0; m < ts.metrics.size() && m < f.records.size(); ++m) {
+      MetricStream& ms = ts.metrics[m];
+      const std::string& record = f.records[m].second;
+      count_failure(record, ms.failed_evals, ms.first_failure);
+      if (!ms.agg) continue;
+      try {
+        ms.agg->add(f.row.sample, record);
+      } catch (const host::CallError& e) {
+        ms.error = e.what();
+        ms.agg.reset();
+      }
+    }
+    if (samples_stream_ok) {
+      compose_samples_line(stream_line, ts.head, f.row, f.records);
+      stream_line += '\n';
+      samples_stream.write(stream_line.data(), static_cast<std::streamsize>(stream_line.size()));
+    }
+  };
+
   // ---- generation + evaluation ----------------------------------------------------------
   for (auto& rt : tasks) {
     if (cancel.load()) break;
@@ -355,6 +422,28 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
     refs.clear();
     refs.shrink_to_fit();
 
+    if (streaming) {
+      rt.stream = std::make_unique<TaskStream>();
+      rt.stream->head = samples_line_head(spec.id, spec.dimension);
+      for (size_t i = 0; i < rt.metrics.size(); ++i) {
+        MetricStream ms;
+        try {
+          ms.agg = std::make_unique<host::MetricHandle::Aggregation>(rt.metrics[i], opts);
+          if (options.bootstrap_resamples > 0) {
+            ms.agg->configure(json{{"bootstrap",
+                                    {{"resamples", options.bootstrap_resamples},
+                                     {"seed", bootstrap_seed(suite.seed, spec.id,
+                                                             metric_key(i, spec.metrics[i]))}}}}
+                                  .dump());
+          }
+        } catch (const host::CallError& e) {
+          ms.error = e.what();
+          ms.agg.reset();
+        }
+        rt.stream->metrics.push_back(std::move(ms));
+      }
+    }
+
     Progress progress(!options.quiet && Progress::stderr_is_terminal(), spec.id, pending.size());
     unsigned workers = std::max(1u, options.jobs);
     WorkQueue<WorkItem> queue(workers * 4);
@@ -420,6 +509,17 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
           evals.push_back(std::move(ev));
         }
         if (cancel.load()) continue;
+        if (rt.stream && rt.stream->valid.load()) {
+          FinishedSample f{row, {}};
+          f.records.reserve(evals.size());
+          for (const auto& ev : evals) f.records.emplace_back(ev.metric_key, ev.record);
+          const size_t waiting = rt.stream->order.finished(
+              w->index, std::move(f), [&](FinishedSample& x) { consume(*rt.stream, x); });
+          if (waiting > TaskStream::kMaxParked) {  // one item holds up too many: give up
+            rt.stream->valid = false;
+            rt.stream->order.clear();
+          }
+        }
         writer.enqueue_sample(std::move(row), std::move(evals));
         progress.advance(1, cached, false);
       }
@@ -435,7 +535,7 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
         uint64_t pos = first;
         rt.dataset->read(first, chunk, [&](std::string_view s) {
           if (next < pending.size() && pending[next] == pos) {
-            queue.push(WorkItem{pos, json::parse(s)}, cancel);
+            queue.push(WorkItem{pos, next, json::parse(s)}, cancel);
             ++next;
           }
           ++pos;
@@ -454,6 +554,10 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
     queue.close();
     for (auto& t : pool) t.join();
     progress.finish();
+    if (rt.stream && (!rt.stream->valid.load() || rt.stream->order.next() != pending.size())) {
+      rt.stream.reset();  // the pass over the database aggregates this task
+      samples_stream_ok = false;
+    }
     failed_samples += task_failed.load();
     if (!fatal_error.empty()) {
       writer.flush();
@@ -474,17 +578,30 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
     return result;
   }
 
-  // samples.jsonl is written on its own thread (and its own database connection) while the
-  // metrics aggregate.
+  // samples.jsonl: streamed by a fresh run, otherwise written on its own thread (and its own
+  // database connection) while the metrics aggregate.
   std::exception_ptr samples_error;
-  std::thread samples_writer([&] {
-    try {
-      store::RunDb reader(options.out_dir / "run.sqlite");
-      write_samples(options.out_dir / "samples.jsonl", reader, tasks);
-    } catch (...) {
-      samples_error = std::current_exception();
+  if (samples_stream_ok) {
+    samples_stream.close();
+    if (!samples_stream) {
+      samples_stream_ok = false;
+    } else {
+      fs::rename(samples_part, options.out_dir / "samples.jsonl");
     }
-  });
+  } else if (samples_stream.is_open()) {
+    samples_stream.close();
+  }
+  std::thread samples_writer;
+  if (!samples_stream_ok) {
+    samples_writer = std::thread([&] {
+      try {
+        store::RunDb reader(options.out_dir / "run.sqlite");
+        write_samples(options.out_dir / "samples.jsonl", reader, tasks);
+      } catch (...) {
+        samples_error = std::current_exception();
+      }
+    });
+  }
   struct Join {
     std::thread& t;
     ~Join() {
@@ -498,39 +615,42 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
     const TaskSpec& spec = *rt.spec;
     for (size_t i = 0; i < rt.metrics.size(); ++i) {
       const std::string key = metric_key(i, spec.metrics[i]);
-      std::map<std::string, std::string> records;
       uint64_t failed_evals = 0;
       std::string first_failure;
-      db.for_each_evaluation(spec.id, key, [&](const store::EvaluationRow& ev) {
-        if (ev.record.find("\"failed\"") != std::string::npos) {
-          json r = json::parse(ev.record, nullptr, false);
-          if (r.is_object() && r.value("failed", false)) {
-            if (failed_evals++ == 0) first_failure = r.value("reason", std::string());
-          }
-        }
-        records.emplace(ev.item_id, ev.record);
-      });
       json out;
-      try {
-        auto agg = rt.metrics[i].aggregate(opts);
-        if (options.bootstrap_resamples > 0) {
-          // Plugins built against ABI 1.0 cannot take options: their entries get no ci95.
-          agg.configure(json{{"bootstrap",
-                              {{"resamples", options.bootstrap_resamples},
-                               {"seed", bootstrap_seed(suite.seed, spec.id, key)}}}}
-                            .dump());
+      if (rt.stream) {  // aggregated while generating: only the statistic is left to compute
+        MetricStream& ms = rt.stream->metrics[i];
+        failed_evals = ms.failed_evals;
+        first_failure = ms.first_failure;
+        try {
+          out = ms.error ? aggregation_error(spec.metrics[i].plugin, *ms.error)
+                         : json::parse(ms.agg->finish());
+        } catch (const host::CallError& e) {
+          out = aggregation_error(spec.metrics[i].plugin, e.what());
         }
-        db.for_each_sample(spec.id, [&](const store::SampleRow& s) {
-          auto it = records.find(s.item_id);
-          if (it != records.end()) agg.add(s.sample, it->second);
+      } else {
+        std::map<std::string, std::string> records;
+        db.for_each_evaluation(spec.id, key, [&](const store::EvaluationRow& ev) {
+          count_failure(ev.record, failed_evals, first_failure);
+          records.emplace(ev.item_id, ev.record);
         });
-        out = json::parse(agg.finish());
-      } catch (const host::CallError& e) {
-        out = {{"metrics", json::array({{{"metric", spec.metrics[i].plugin},
-                                         {"value", nullptr},
-                                         {"n", 0},
-                                         {"status", "error"},
-                                         {"reason", e.what()}}})}};
+        try {
+          auto agg = rt.metrics[i].aggregate(opts);
+          if (options.bootstrap_resamples > 0) {
+            // Plugins built against ABI 1.0 cannot take options: their entries get no ci95.
+            agg.configure(json{{"bootstrap",
+                                {{"resamples", options.bootstrap_resamples},
+                                 {"seed", bootstrap_seed(suite.seed, spec.id, key)}}}}
+                              .dump());
+          }
+          db.for_each_sample(spec.id, [&](const store::SampleRow& s) {
+            auto it = records.find(s.item_id);
+            if (it != records.end()) agg.add(s.sample, it->second);
+          });
+          out = json::parse(agg.finish());
+        } catch (const host::CallError& e) {
+          out = aggregation_error(spec.metrics[i].plugin, e.what());
+        }
       }
       for (auto m : out.value("metrics", json::array())) {
         json entry = {{"dimension", spec.dimension}, {"task", spec.id}};
@@ -571,7 +691,7 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
 
   // ---- outputs ----------------------------------------------------------------------------
   report::write_json(options.out_dir / "summary.json", summary);
-  samples_writer.join();
+  if (samples_writer.joinable()) samples_writer.join();
   if (samples_error) std::rethrow_exception(samples_error);
   spdlog::info("outputs written: {:.2f}s", clock.seconds());
   manifest["finished_at"] = util::iso8601_utc_now();

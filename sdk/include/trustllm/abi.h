@@ -126,7 +126,9 @@ typedef struct tlm_metric_vt {
   /* Per-item evaluation: sample JSON in, evaluation record JSON out. May call models through
    * host->call_model. Must be safe to call from several threads at once. */
   tlm_status (*evaluate)(void* self, tlm_str sample_json, tlm_sink* record, tlm_call* call);
-  /* Aggregation over the stored records: begin, add each (sample, record) pair, finish. */
+  /* Aggregation over the records: begin, add each (sample, record) pair in dataset order,
+   * finish. Calls on one accumulator never overlap, but a fresh run adds pairs while it still
+   * generates, so aggregate_add may run while evaluate runs on other threads. */
   tlm_status (*aggregate_begin)(void* self, void** acc, tlm_call* call);
   tlm_status (*aggregate_add)(void* self, void* acc, tlm_str sample_json, tlm_str record_json,
                               tlm_call* call);
