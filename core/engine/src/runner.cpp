@@ -10,6 +10,7 @@
 #include <trustllm/engine/in_order.hpp>
 #include <trustllm/report/outputs.hpp>
 #include <trustllm/store/store.hpp>
+#include <trustllm/util/canonical_json.hpp>
 #include <trustllm/util/seed.hpp>
 #include <trustllm/engine/intervals.hpp>
 #include <trustllm/util/time.hpp>
@@ -166,6 +167,29 @@ json build_request(const TaskSpec& task, const json& item, uint64_t run_seed) {
   req["context"] = {{"task", task.id}, {"item_id", id}};
   if (item.contains("source")) req["context"]["source"] = item["source"];
   return req;
+}
+
+// The sample as metrics see it, {"fields","id","prompt","response","response_meta","task"}:
+// the text json::dump() gives for that object (keys in order), written without building it.
+void compose_sample(std::string& out, const std::string& task, const std::string& id,
+                    const std::string& prompt, const std::string& response_json,
+                    const std::string& meta_json, const json& item) {
+  out.clear();
+  out.reserve(prompt.size() + response_json.size() + meta_json.size() + 128);
+  out += "{\"fields\":";
+  auto fields = item.find("fields");
+  out += fields != item.end() ? fields->dump() : std::string("{}");
+  out += ",\"id\":";
+  util::append_json_string(out, id);
+  out += ",\"prompt\":";
+  util::append_json_string(out, prompt);
+  out += ",\"response\":";
+  out += response_json;
+  out += ",\"response_meta\":";
+  out += meta_json;
+  out += ",\"task\":";
+  util::append_json_string(out, task);
+  out += '}';
 }
 
 std::string item_id(const json& item) {
@@ -461,25 +485,23 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
         row.item_id = id;
         row.seq = static_cast<int64_t>(w->seq);
         row.prompt = item.value("prompt", std::string());
-        json sample = {{"task", spec.id},
-                       {"id", id},
-                       {"prompt", row.prompt},
-                       {"response", nullptr},
-                       {"response_meta", json::object()},
-                       {"fields", item.value("fields", json::object())}};
+        std::string response = "null";  // the response as JSON text
         bool cached = false;
         try {
           json request = build_request(spec, item, suite.seed);
           auto r = model->call(request, &host_ctx);
           cached = r.cached;
           const json& resp = r.response;
-          sample["response"] = resp.contains("text") ? resp["text"] : json(nullptr);
+          if (auto t = resp.find("text"); t != resp.end()) {
+            response = t->dump();
+            if (t->is_string()) row.response = t->get<std::string>();
+          }
           json meta = json::object();
           for (const char* k : {"finish_reason", "refused_by_provider", "model", "usage"}) {
-            if (resp.contains(k)) meta[k] = resp[k];
+            if (auto v = resp.find(k); v != resp.end()) meta[k] = *v;
           }
           if (r.cached) meta["cached"] = true;
-          sample["response_meta"] = meta;
+          row.response_meta = meta.dump();
           row.status = "ok";
         } catch (const host::CallError& e) {
           if (cancel.load()) continue;  // interrupted: store nothing for this item
@@ -491,9 +513,7 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
             if (fatal_error.empty()) fatal_error = e.what();
           }
         }
-        if (sample["response"].is_string()) row.response = sample["response"].get<std::string>();
-        row.response_meta = sample["response_meta"].dump();
-        row.sample = sample.dump();
+        compose_sample(row.sample, spec.id, id, row.prompt, response, row.response_meta, item);
         std::vector<store::EvaluationRow> evals;
         for (size_t i = 0; i < rt.metrics.size(); ++i) {
           store::EvaluationRow ev;

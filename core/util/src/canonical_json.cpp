@@ -13,7 +13,7 @@ namespace trustllm::util {
 
 namespace {
 
-void append_string(std::string& out, const std::string& s) {
+void append_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   for (const char ch : s) {
@@ -116,5 +116,7 @@ std::string canonical_json(const nlohmann::json& value) {
   append_value(out, value);
   return out;
 }
+
+void append_json_string(std::string& out, std::string_view s) { append_string(out, s); }
 
 }  // namespace trustllm::util

@@ -164,6 +164,21 @@ TEST_CASE("canonical_json numbers round-trip exactly") {
   CHECK_THROWS_AS(canonical_json(json::binary({1, 2})), std::invalid_argument);
 }
 
+TEST_CASE("append_json_string escapes as nlohmann::json::dump does") {
+  // The run engine writes samples with it; their text must stay what dump() gave before.
+  std::mt19937_64 rng(99);
+  const std::string pieces[] = {"a", "\"", "\\", "\n", "\t", "\b", "\f", "\r", "\x01", "\x1f",
+                                "\x7f", "/", "é", "漢", "🙂", " ", "\\u0041"};
+  for (int i = 0; i < 5000; ++i) {
+    std::string s;
+    const size_t len = rng() % 24;
+    for (size_t k = 0; k < len; ++k) s += pieces[rng() % std::size(pieces)];
+    std::string out = "x";
+    trustllm::util::append_json_string(out, s);
+    REQUIRE_MESSAGE(out == "x" + json(s).dump(), s);
+  }
+}
+
 TEST_CASE("iso8601 and stopwatch") {
   const std::string now = iso8601_utc_now();
   CHECK(std::regex_match(now, std::regex(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)")));

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <string_view>
 
 namespace trustllm::util {
 
@@ -21,5 +22,8 @@ std::string canonical_json(const nlohmann::json& value);
 
 // Appends the canonical form of `value` to `out`.
 void append_canonical_json(std::string& out, const nlohmann::json& value);
+
+// Appends `s` as a JSON string, escaped as above (and as nlohmann::json::dump() escapes it).
+void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace trustllm::util
