@@ -1,5 +1,7 @@
 #include <trustllm/engine/samples_file.hpp>
 
+#include <trustllm/util/canonical_json.hpp>
+
 #include <nlohmann/json.hpp>
 
 namespace trustllm::engine {
@@ -20,12 +22,22 @@ std::string samples_line_head(const std::string& task, const std::string& dimens
 
 void compose_samples_line(std::string& line, const std::string& head, const store::SampleRow& s,
                           const SampleRecords& records) {
+  // The texts come from parsed JSON (valid UTF-8) and are escaped directly; an error message
+  // may quote a server's bytes, so it goes through json's replacing dump.
   line = head;
-  line += quote(s.item_id);
-  line += ",\"prompt\":" + quote(s.prompt);
-  line += ",\"response\":" + (s.response ? quote(*s.response) : std::string("null"));
-  line += ",\"response_meta\":" + (s.response_meta.empty() ? std::string("{}") : s.response_meta);
-  line += ",\"status\":" + quote(s.status);
+  util::append_json_string(line, s.item_id);
+  line += ",\"prompt\":";
+  util::append_json_string(line, s.prompt);
+  line += ",\"response\":";
+  if (s.response) {
+    util::append_json_string(line, *s.response);
+  } else {
+    line += "null";
+  }
+  line += ",\"response_meta\":";
+  line += s.response_meta.empty() ? std::string_view("{}") : std::string_view(s.response_meta);
+  line += ",\"status\":";
+  util::append_json_string(line, s.status);
   if (s.error) line += ",\"error\":" + quote(*s.error);
   line += ",\"evaluations\":{";
   std::string score = "null";
@@ -33,7 +45,9 @@ void compose_samples_line(std::string& line, const std::string& head, const stor
   for (const auto& [key, record] : records) {
     if (!first) line += ',';
     first = false;
-    line += quote(key) + ":" + record;
+    util::append_json_string(line, key);
+    line += ':';
+    line += record;
     if (score == "null" && record.find("\"score\"") != std::string::npos) {
       json r = json::parse(record, nullptr, false);
       if (r.is_object() && r.contains("score")) score = r["score"].dump();
