@@ -289,26 +289,40 @@ void write_tasks(const RunData& run, std::ostream& out) {
 
 // ---- samples ------------------------------------------------------------------------------
 
-// The part of a samples.jsonl line the browser shows; "filtered out" records are dropped.
-json browser_record(const json& s) {
-  json evals = json::object();
+// The part of a samples.jsonl line the browser shows, as JSON text: the object
+// {"evaluations","finish_reason"?,"id","outcome","prompt","response","status","task"} (keys in
+// the order json::dump writes them), composed directly from the parsed line without copying
+// its texts into a second object. "filtered out" records are dropped.
+std::string browser_record_text(const json& s) {
+  auto dump = [](const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); };
+  std::string out = "{\"evaluations\":{";
   const json& records = at(s, {"evaluations"});
   if (records.is_object()) {
+    bool first = true;
     for (const auto& [name, rec] : records.items()) {
       if (rec.is_object() && str(rec, "reason") == "filtered out") continue;
-      evals[name] = rec;
+      if (!first) out += ',';
+      first = false;
+      out += dump(json(name));
+      out += ':';
+      out += dump(rec);
     }
   }
-  json r = {{"task", str(s, "task")},
-            {"id", s.contains("id") ? plain(s["id"]) : ""},
-            {"prompt", s.value("prompt", json())},
-            {"response", s.value("response", json())},
-            {"status", str(s, "status")},
-            {"outcome", sample_outcome(s)},
-            {"evaluations", evals}};
+  out += '}';
   const std::string finish = str(at(s, {"response_meta"}), "finish_reason");
-  if (!finish.empty()) r["finish_reason"] = finish;
-  return r;
+  if (!finish.empty()) out += ",\"finish_reason\":" + dump(json(finish));
+  out += ",\"id\":" + dump(json(s.contains("id") ? plain(s["id"]) : ""));
+  out += ",\"outcome\":" + dump(json(sample_outcome(s)));
+  auto member = [&](const char* key) {
+    auto it = s.find(key);
+    return it != s.end() ? dump(*it) : std::string("null");
+  };
+  out += ",\"prompt\":" + member("prompt");
+  out += ",\"response\":" + member("response");
+  out += ",\"status\":" + dump(json(str(s, "status")));
+  out += ",\"task\":" + dump(json(str(s, "task")));
+  out += '}';
+  return out;
 }
 
 // One samples.jsonl line as the browser's JSON text, or "" for a line to skip (blank, or the
@@ -317,7 +331,7 @@ std::string render_sample_line(const std::string& line) {
   if (line.find_first_not_of(" \t\r") == std::string::npos) return {};
   json s = json::parse(line, nullptr, false);
   if (s.is_discarded() || !s.is_object()) return {};
-  return json_for_script(browser_record(s));
+  return script_escape(browser_record_text(s));
 }
 
 // Streams samples.jsonl into the page as one escaped JSON array; returns the count. Lines are
@@ -535,8 +549,7 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-std::string json_for_script(const json& value) {
-  const std::string raw = value.dump(-1, ' ', false, json::error_handler_t::replace);
+std::string script_escape(std::string_view raw) {
   std::string out;
   out.reserve(raw.size() + raw.size() / 16);
   for (size_t i = 0; i < raw.size(); ++i) {
@@ -563,6 +576,10 @@ std::string json_for_script(const json& value) {
     out += raw[i];
   }
   return out;
+}
+
+std::string json_for_script(const json& value) {
+  return script_escape(value.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 std::string sample_outcome(const json& sample) {

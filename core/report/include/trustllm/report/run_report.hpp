@@ -117,6 +117,8 @@ std::string html_escape(std::string_view text);
 // \u003c, \u003e, \u0026, \u2028, \u2029 so no sequence in the data can end the block. Invalid
 // UTF-8 is replaced by U+FFFD.
 std::string json_for_script(const nlohmann::json& value);
+// The same escaping applied to JSON text that is already serialised.
+std::string script_escape(std::string_view json_text);
 
 // One RFC 4180 field: quoted (with "" for ") when it holds a comma, quote, CR or LF.
 std::string csv_field(std::string_view text);
