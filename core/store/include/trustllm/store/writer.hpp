@@ -17,8 +17,8 @@ class RunDb;
 class CacheDb;
 
 struct WriterOptions {
-  std::size_t batch_rows = 256;                  // commit as soon as this many writes are queued
-  std::chrono::milliseconds max_delay{20};       // ... or when the oldest queued write is this old
+  std::size_t batch_rows = 1024;                 // commit as soon as this many writes are queued
+  std::chrono::milliseconds max_delay{50};       // ... or when the oldest queued write is this old
   std::size_t max_queued = 64 * 1024;            // enqueue blocks while this many are waiting
 };
 
