@@ -93,10 +93,10 @@ class HttpModel : public sdk::Model {
   }
   json identity(sdk::Call&) override { return backend_->identity(); }
   json call(const json& request, sdk::Call& call) override {
-    json req = request;
-    req.erase("context");  // host bookkeeping, not for the provider
+    // The backend copies only the keys the provider understands into the HTTP body, so the
+    // host's bookkeeping ("context") never reaches the provider (and needs no copy to drop).
     try {
-      return backend_->call(req, [&] { return call.cancelled(); });
+      return backend_->call(request, [&] { return call.cancelled(); });
     } catch (const oa::BackendError& e) {
       throw to_sdk(e);
     }
