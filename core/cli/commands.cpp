@@ -156,9 +156,16 @@ engine::Suite load(const Context& ctx, const SuiteArgs& a, plugin::Registry& reg
 
 // ---- report.html at the end of run / score (docs/reports.md) ------------------------------
 // A report failure never loses the run: it is a warning, the exit code stays.
-void write_report_of_run(const fs::path& out) {
+void write_report_of_run(const fs::path& out, const fs::path& sample_block = {}) {
+  struct RemoveBlock {
+    const fs::path& path;
+    ~RemoveBlock() {
+      std::error_code ec;
+      if (!path.empty()) fs::remove(path, ec);
+    }
+  } remove_block{sample_block};
   try {
-    const fs::path html = report::write_run_html(out);
+    const fs::path html = report::write_run_html(out, sample_block);
     std::fprintf(stdout, "report: %s\n", html.string().c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr,
@@ -177,7 +184,12 @@ int finish_run(const engine::RunResult& r, const fs::path& out, bool quiet) {
     return r.exit_code;
   }
   if (!quiet) std::fprintf(stdout, "\noutput: %s\n", out.string().c_str());
-  if (r.exit_code == engine::kExitOk) write_report_of_run(out);
+  if (r.exit_code == engine::kExitOk) {
+    write_report_of_run(out, r.sample_block);
+  } else if (!r.sample_block.empty()) {
+    std::error_code ec;
+    fs::remove(r.sample_block, ec);
+  }
   return r.exit_code;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# A fresh run aggregates its metrics and writes samples.jsonl while it generates (in item
-# order); re-scoring the run folder computes both again from the run database. The two must be
-# identical: every metric, every interval, every line.
+# A fresh run aggregates its metrics, writes samples.jsonl and renders the report's sample
+# records while it generates (in item order); re-scoring the run folder computes all three
+# again from the run database. They must be identical: every metric, interval, line and record.
 . "$(dirname "$0")/lib.sh"
 need_data
 # Refusals for some prompts, answers (some of them "toxic") for the rest: every metric of the
@@ -36,4 +36,14 @@ PY
 n=$(wc -l <"$WORK/streamed/samples.jsonl")
 [ "$n" = 480 ] || fail "expected 480 samples (4 tasks x 120), got $n"
 cmp -s "$WORK/streamed/samples.jsonl" "$WORK/pass/samples.jsonl" || fail "samples.jsonl differs"
-pass "streamed outputs equal the pass over the database: $n samples, identical summary"
+# report.html: the fresh run embeds the sample browser's records it rendered while generating,
+# the re-scored one renders them from samples.jsonl; the data blocks must be the same.
+[ ! -e "$WORK/streamed/.report-samples.part" ] || fail "the rendered sample records were left behind"
+python3 - "$WORK/streamed/report.html" "$WORK/pass/report.html" <<'PY' || fail "report data differs"
+import re, sys
+block = lambda f: re.search(r'id="tlm-samples">(.*?)</script>', open(f, encoding="utf-8").read(), re.S).group(1)
+a, b = block(sys.argv[1]), block(sys.argv[2])
+assert a.count('"task":') == 480, a.count('"task":')
+assert a == b, "sample data blocks differ"
+PY
+pass "streamed outputs equal the pass over the database: $n samples, identical summary and report data"

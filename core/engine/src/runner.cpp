@@ -9,6 +9,7 @@
 #include <trustllm/engine/samples_file.hpp>
 #include <trustllm/engine/in_order.hpp>
 #include <trustllm/report/outputs.hpp>
+#include <trustllm/report/run_report.hpp>
 #include <trustllm/store/store.hpp>
 #include <trustllm/util/canonical_json.hpp>
 #include <trustllm/util/seed.hpp>
@@ -110,6 +111,7 @@ struct MetricStream {
 struct FinishedSample {
   store::SampleRow row;
   SampleRecords records;  // one per metric, in metric order
+  std::string finish_reason;
 };
 
 struct TaskStream {
@@ -320,20 +322,29 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
   // ---- streamed outputs (a fresh run) ----------------------------------------------------
   const bool streaming = !options.resume && !options.rescore;
   const fs::path samples_part = options.out_dir / "samples.jsonl.part";
-  std::ofstream samples_stream;
+  // The sample browser's records for report.html, rendered from the same samples.
+  const fs::path block_part = options.out_dir / ".report-samples.part";
+  std::ofstream samples_stream, block_stream;
   bool samples_stream_ok = false;  // samples.jsonl is complete in samples_part
+  {
+    std::error_code ec;
+    fs::remove(block_part, ec);  // left by a run that stopped before its report
+  }
   if (streaming) {
     samples_stream.open(samples_part, std::ios::binary | std::ios::trunc);
-    samples_stream_ok = samples_stream.is_open();
+    block_stream.open(block_part, std::ios::binary | std::ios::trunc);
+    samples_stream_ok = samples_stream.is_open() && block_stream.is_open();
   }
   struct RemovePart {
     const fs::path& path;
+    bool keep = false;
     ~RemovePart() {
       std::error_code ec;
-      fs::remove(path, ec);  // an interrupted or failed run leaves no partial samples.jsonl
+      if (!keep) fs::remove(path, ec);  // an interrupted or failed run leaves no partial file
     }
-  } remove_part{samples_part};
+  } remove_part{samples_part}, remove_block{block_part};
   std::string stream_line;
+  json browser_records;
   // In item order, one sample at a time (see TaskStream).
   auto consume = [&](TaskStream& ts, FinishedSample& f) {
     if (!ts.valid.load()) return;
@@ -357,6 +368,28 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
       compose_samples_line(stream_line, ts.head, f.row, f.records);
       stream_line += '\n';
       samples_stream.write(stream_line.data(), static_cast<std::streamsize>(stream_line.size()));
+      // The page shows what it would read back from this line: a sample with a record that is
+      // not JSON makes the line unreadable, and the page leaves it out.
+      browser_records = json::object();
+      bool readable = true;
+      for (const auto& [key, record] : f.records) {
+        json r = json::parse(record, nullptr, false);
+        if (r.is_discarded()) readable = false;
+        browser_records[key] = std::move(r);
+      }
+      if (readable) {
+        std::string prompt, response = "null";
+        util::append_json_string(prompt, f.row.prompt);
+        if (f.row.response) {
+          response.clear();
+          util::append_json_string(response, *f.row.response);
+        }
+        stream_line = report::script_escape(report::browser_record_json(
+            f.row.task, f.row.item_id, prompt, response, f.row.status, f.finish_reason,
+            browser_records));
+        stream_line += '\n';
+        block_stream.write(stream_line.data(), static_cast<std::streamsize>(stream_line.size()));
+      }
     }
   };
 
@@ -486,6 +519,7 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
         row.seq = static_cast<int64_t>(w->seq);
         row.prompt = item.value("prompt", std::string());
         std::string response = "null";  // the response as JSON text
+        std::string finish_reason;
         bool cached = false;
         try {
           json request = build_request(spec, item, suite.seed);
@@ -499,6 +533,9 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
           json meta = json::object();
           for (const char* k : {"finish_reason", "refused_by_provider", "model", "usage"}) {
             if (auto v = resp.find(k); v != resp.end()) meta[k] = *v;
+          }
+          if (auto v = resp.find("finish_reason"); v != resp.end() && v->is_string()) {
+            finish_reason = v->get<std::string>();
           }
           if (r.cached) meta["cached"] = true;
           row.response_meta = meta.dump();
@@ -530,7 +567,7 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
         }
         if (cancel.load()) continue;
         if (rt.stream && rt.stream->valid.load()) {
-          FinishedSample f{row, {}};
+          FinishedSample f{row, {}, finish_reason};
           f.records.reserve(evals.size());
           for (const auto& ev : evals) f.records.emplace_back(ev.metric_key, ev.record);
           const size_t waiting = rt.stream->order.finished(
@@ -603,13 +640,17 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
   std::exception_ptr samples_error;
   if (samples_stream_ok) {
     samples_stream.close();
-    if (!samples_stream) {
+    block_stream.close();
+    if (!samples_stream || !block_stream) {
       samples_stream_ok = false;
     } else {
       fs::rename(samples_part, options.out_dir / "samples.jsonl");
+      remove_block.keep = true;
+      result.sample_block = block_part;
     }
-  } else if (samples_stream.is_open()) {
-    samples_stream.close();
+  } else {
+    if (samples_stream.is_open()) samples_stream.close();
+    if (block_stream.is_open()) block_stream.close();
   }
   std::thread samples_writer;
   if (!samples_stream_ok) {

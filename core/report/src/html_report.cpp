@@ -289,40 +289,17 @@ void write_tasks(const RunData& run, std::ostream& out) {
 
 // ---- samples ------------------------------------------------------------------------------
 
-// The part of a samples.jsonl line the browser shows, as JSON text: the object
-// {"evaluations","finish_reason"?,"id","outcome","prompt","response","status","task"} (keys in
-// the order json::dump writes them), composed directly from the parsed line without copying
-// its texts into a second object. "filtered out" records are dropped.
+// The part of a samples.jsonl line the browser shows (browser_record_json).
 std::string browser_record_text(const json& s) {
-  auto dump = [](const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); };
-  std::string out = "{\"evaluations\":{";
-  const json& records = at(s, {"evaluations"});
-  if (records.is_object()) {
-    bool first = true;
-    for (const auto& [name, rec] : records.items()) {
-      if (rec.is_object() && str(rec, "reason") == "filtered out") continue;
-      if (!first) out += ',';
-      first = false;
-      out += dump(json(name));
-      out += ':';
-      out += dump(rec);
-    }
-  }
-  out += '}';
-  const std::string finish = str(at(s, {"response_meta"}), "finish_reason");
-  if (!finish.empty()) out += ",\"finish_reason\":" + dump(json(finish));
-  out += ",\"id\":" + dump(json(s.contains("id") ? plain(s["id"]) : ""));
-  out += ",\"outcome\":" + dump(json(sample_outcome(s)));
   auto member = [&](const char* key) {
     auto it = s.find(key);
-    return it != s.end() ? dump(*it) : std::string("null");
+    return it != s.end() ? it->dump(-1, ' ', false, json::error_handler_t::replace)
+                         : std::string("null");
   };
-  out += ",\"prompt\":" + member("prompt");
-  out += ",\"response\":" + member("response");
-  out += ",\"status\":" + dump(json(str(s, "status")));
-  out += ",\"task\":" + dump(json(str(s, "task")));
-  out += '}';
-  return out;
+  return browser_record_json(str(s, "task"), s.contains("id") ? plain(s["id"]) : "",
+                             member("prompt"), member("response"), str(s, "status"),
+                             str(at(s, {"response_meta"}), "finish_reason"),
+                             at(s, {"evaluations"}));
 }
 
 // One samples.jsonl line as the browser's JSON text, or "" for a line to skip (blank, or the
@@ -341,7 +318,13 @@ std::string render_sample_line(const std::string& line) {
 size_t write_sample_data(const RunData& run, std::ostream& out) {
   out << "<script type=\"application/json\" id=\"tlm-samples\">[";
   size_t count = 0;
-  if (!run.samples_file.empty()) {
+  if (!run.sample_block_file.empty()) {
+    // Rendered by the run while it wrote samples.jsonl: one escaped record per line.
+    std::ifstream f(run.sample_block_file, std::ios::binary);
+    if (!f) throw std::runtime_error(run.sample_block_file.string() + ": cannot read");
+    std::string line;
+    while (std::getline(f, line)) out << (count++ ? ",\n" : "\n") << line;
+  } else if (!run.samples_file.empty()) {
     std::ifstream f(run.samples_file, std::ios::binary);
     if (!f) throw std::runtime_error(run.samples_file.string() + ": cannot read");
     constexpr size_t kBatch = 4096;
@@ -582,9 +565,8 @@ std::string json_for_script(const json& value) {
   return script_escape(value.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-std::string sample_outcome(const json& sample) {
+std::string records_outcome(const json& records) {
   bool refused = false, correct = false, wrong = false, unparsable = false, failed = false;
-  const json& records = at(sample, {"evaluations"});
   if (!records.is_object()) return "";
   for (const auto& [name, r] : records.items()) {
     if (!r.is_object()) continue;
@@ -607,6 +589,41 @@ std::string sample_outcome(const json& sample) {
   if (unparsable) return "unparsable";
   if (failed) return "failed";
   return "";
+}
+
+std::string sample_outcome(const json& sample) { return records_outcome(at(sample, {"evaluations"})); }
+
+std::string browser_record_json(std::string_view task, std::string_view id,
+                                std::string_view prompt_json, std::string_view response_json,
+                                std::string_view status, std::string_view finish_reason,
+                                const json& records) {
+  auto text = [](std::string_view v) {
+    return json(std::string(v)).dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  std::string out = "{\"evaluations\":{";
+  if (records.is_object()) {
+    bool first = true;
+    for (const auto& [name, rec] : records.items()) {
+      if (rec.is_object() && str(rec, "reason") == "filtered out") continue;
+      if (!first) out += ',';
+      first = false;
+      out += text(name);
+      out += ':';
+      out += rec.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+  }
+  out += '}';
+  if (!finish_reason.empty()) out += ",\"finish_reason\":" + text(finish_reason);
+  out += ",\"id\":" + text(id);
+  out += ",\"outcome\":" + text(records_outcome(records));
+  out += ",\"prompt\":";
+  out += prompt_json;
+  out += ",\"response\":";
+  out += response_json;
+  out += ",\"status\":" + text(status);
+  out += ",\"task\":" + text(task);
+  out += '}';
+  return out;
 }
 
 void write_html(const RunData& run, std::ostream& out) {

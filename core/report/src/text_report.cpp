@@ -469,9 +469,11 @@ std::optional<fs::path> report_command(const fs::path& run_dir, const std::strin
   return path;
 }
 
-fs::path write_run_html(const fs::path& run_dir) {
+fs::path write_run_html(const fs::path& run_dir, const fs::path& sample_block) {
   const fs::path path = run_dir / "report.html";
-  write_report_file(load_run(run_dir), Format::html, path);
+  RunData run = load_run(run_dir);
+  run.sample_block_file = sample_block;
+  write_report_file(run, Format::html, path);
   return path;
 }
 

@@ -33,6 +33,10 @@ struct RunOptions {
 struct RunResult {
   int exit_code = 0;  // 0 ok, 1 failures, 130 interrupted
   nlohmann::json summary;
+  // A fresh run's sample-browser records, rendered while it generated (a hidden file in the
+  // output folder, report::RunData::sample_block_file): the caller passes it to
+  // report::write_run_html and removes it. Empty when the run did not stream its outputs.
+  fs::path sample_block;
 };
 
 // The cancel flag is set by the caller's signal handler (Ctrl-C).

@@ -24,6 +24,10 @@ struct RunData {
   nlohmann::json manifest = nlohmann::json::object();  // {} when manifest.json is absent
   nlohmann::json summary = nlohmann::json::object();
   fs::path samples_file;  // empty when samples.jsonl is absent
+  // The sample browser's records, already rendered (browser_record_json, script_escape; one per
+  // line) by the run that wrote samples.jsonl; when set, the page embeds them instead of
+  // rendering samples.jsonl again.
+  fs::path sample_block_file;
 };
 
 // Reads a run folder. Throws std::runtime_error (one line, with a fix) when summary.json is
@@ -109,6 +113,17 @@ std::string published_source(const nlohmann::json& manifest);
 // "unparsable" (excluded by a metric, e.g. no label found), "failed" (an evaluation failed), or
 // "" when no record says. Records excluded as "filtered out" are ignored.
 std::string sample_outcome(const nlohmann::json& sample);
+// The same, from a sample's evaluation records ({metric key: record}).
+std::string records_outcome(const nlohmann::json& records);
+
+// One sample of the HTML sample browser as JSON text (not yet escaped for a <script> block):
+// {"evaluations","finish_reason"?,"id","outcome","prompt","response","status","task"}, keys in
+// the order json::dump writes them, records whose reason is "filtered out" left out.
+// prompt_json and response_json are JSON texts; `records` is the object of parsed records.
+std::string browser_record_json(std::string_view task, std::string_view id,
+                                std::string_view prompt_json, std::string_view response_json,
+                                std::string_view status, std::string_view finish_reason,
+                                const nlohmann::json& records);
 
 // HTML text escaping of & < > " ' (for text and attribute values).
 std::string html_escape(std::string_view text);
@@ -154,6 +169,6 @@ std::optional<fs::path> report_command(const fs::path& run_dir, const std::strin
                                        std::string_view format, std::ostream& console);
 
 // The report written at the end of `trustllm run` and `score`: RUN_DIR/report.html.
-fs::path write_run_html(const fs::path& run_dir);
+fs::path write_run_html(const fs::path& run_dir, const fs::path& sample_block = {});
 
 }  // namespace trustllm::report
