@@ -365,18 +365,21 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
       }
     }
     if (samples_stream_ok) {
-      compose_samples_line(stream_line, ts.head, f.row, f.records);
-      stream_line += '\n';
-      samples_stream.write(stream_line.data(), static_cast<std::streamsize>(stream_line.size()));
-      // The page shows what it would read back from this line: a sample with a record that is
-      // not JSON makes the line unreadable, and the page leaves it out.
+      // Each record is parsed once: for the line's "score" (the first record that has one)
+      // and for the page, which shows what it would read back from the line (a record that
+      // is not JSON makes the line unreadable, and the page leaves the sample out).
       browser_records = json::object();
       bool readable = true;
+      std::string score = "null";
       for (const auto& [key, record] : f.records) {
         json r = json::parse(record, nullptr, false);
         if (r.is_discarded()) readable = false;
+        if (score == "null" && r.is_object() && r.contains("score")) score = r["score"].dump();
         browser_records[key] = std::move(r);
       }
+      compose_samples_line(stream_line, ts.head, f.row, f.records, &score);
+      stream_line += '\n';
+      samples_stream.write(stream_line.data(), static_cast<std::streamsize>(stream_line.size()));
       if (readable) {
         std::string prompt, response = "null";
         util::append_json_string(prompt, f.row.prompt);

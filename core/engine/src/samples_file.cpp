@@ -21,7 +21,7 @@ std::string samples_line_head(const std::string& task, const std::string& dimens
 }
 
 void compose_samples_line(std::string& line, const std::string& head, const store::SampleRow& s,
-                          const SampleRecords& records) {
+                          const SampleRecords& records, const std::string* given_score) {
   // The texts come from parsed JSON (valid UTF-8) and are escaped directly; an error message
   // may quote a server's bytes, so it goes through json's replacing dump.
   line = head;
@@ -40,7 +40,7 @@ void compose_samples_line(std::string& line, const std::string& head, const stor
   util::append_json_string(line, s.status);
   if (s.error) line += ",\"error\":" + quote(*s.error);
   line += ",\"evaluations\":{";
-  std::string score = "null";
+  std::string score = given_score ? *given_score : std::string("null");
   bool first = true;
   for (const auto& [key, record] : records) {
     if (!first) line += ',';
@@ -48,7 +48,7 @@ void compose_samples_line(std::string& line, const std::string& head, const stor
     util::append_json_string(line, key);
     line += ':';
     line += record;
-    if (score == "null" && record.find("\"score\"") != std::string::npos) {
+    if (!given_score && score == "null" && record.find("\"score\"") != std::string::npos) {
       json r = json::parse(record, nullptr, false);
       if (r.is_object() && r.contains("score")) score = r["score"].dump();
     }

@@ -18,8 +18,9 @@ using SampleRecords = std::vector<std::pair<std::string, std::string>>;
 std::string samples_line_head(const std::string& task, const std::string& dimension);
 
 // Replaces `line` with the samples.jsonl line of `s` (without the newline). "score" is the
-// first record's "score", or null.
+// first record's "score", or null; a caller that has parsed the records already passes that
+// score's JSON text as `score` (the records are then not parsed again).
 void compose_samples_line(std::string& line, const std::string& head, const store::SampleRow& s,
-                          const SampleRecords& records);
+                          const SampleRecords& records, const std::string* score = nullptr);
 
 }  // namespace trustllm::engine
