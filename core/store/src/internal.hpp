@@ -101,7 +101,9 @@ struct CacheDb::Impl {
   // no --cache) and the table was empty when the run opened it. Then the only entries the
   // database can hold are the ones this process wrote, whose key hashes are in `written`; any
   // other key is a miss. A hash collision only sends a lookup to SQLite. Turned off when the set
-  // grows past kMaxWritten (memory stays bounded).
+  // grows past kMaxWritten (memory stays bounded). Another process that named this run's file
+  // as its --cache while the run goes on could add entries this run then misses: it would ask
+  // the model again, never return a wrong answer.
   static constexpr size_t kMaxWritten = size_t{1} << 22;
   bool owned_and_empty = false;
   std::unordered_set<size_t> written;
