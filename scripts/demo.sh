@@ -7,6 +7,6 @@ eval "$("$root/scripts/assets.sh")"
 out="$root/runs/quickstart"
 rm -rf "$out"
 "$build/bin/trustllm" run "$root/configs/quickstart.yaml" --out "$out" --jobs 2
+# The run itself already printed the output folder and the report.
 echo "summary: $out/summary.json"
 echo "samples: $out/samples.jsonl"
-echo "report:  $out/report.html"
