@@ -141,6 +141,17 @@ json aggregation_error(const std::string& plugin, const std::string& what) {
                                     {"reason", what}}})}};
 }
 
+// Asks one aggregation for bootstrap replicates (when the run wants intervals). Plugins built
+// against ABI 1.0 cannot take options: their entries get no ci95.
+void configure_bootstrap(host::MetricHandle::Aggregation& agg, const RunOptions& options,
+                         const Suite& suite, const TaskSpec& spec, const std::string& key) {
+  if (options.bootstrap_resamples == 0) return;
+  agg.configure(json{{"bootstrap",
+                      {{"resamples", options.bootstrap_resamples},
+                       {"seed", bootstrap_seed(suite.seed, spec.id, key)}}}}
+                    .dump());
+}
+
 // Counts a record that says its evaluation failed (cheap test first: most records do not).
 void count_failure(const std::string& record, uint64_t& failed, std::string& first_failure) {
   if (record.find("\"failed\"") == std::string::npos) return;
@@ -489,13 +500,7 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
         MetricStream ms;
         try {
           ms.agg = std::make_unique<host::MetricHandle::Aggregation>(rt.metrics[i], opts);
-          if (options.bootstrap_resamples > 0) {
-            ms.agg->configure(json{{"bootstrap",
-                                    {{"resamples", options.bootstrap_resamples},
-                                     {"seed", bootstrap_seed(suite.seed, spec.id,
-                                                             metric_key(i, spec.metrics[i]))}}}}
-                                  .dump());
-          }
+          configure_bootstrap(*ms.agg, options, suite, spec, metric_key(i, spec.metrics[i]));
         } catch (const host::CallError& e) {
           ms.error = e.what();
           ms.agg.reset();
@@ -700,13 +705,7 @@ RunResult run_suite(const Suite& suite, plugin::Registry& registry, const RunOpt
         });
         try {
           auto agg = rt.metrics[i].aggregate(opts);
-          if (options.bootstrap_resamples > 0) {
-            // Plugins built against ABI 1.0 cannot take options: their entries get no ci95.
-            agg.configure(json{{"bootstrap",
-                                {{"resamples", options.bootstrap_resamples},
-                                 {"seed", bootstrap_seed(suite.seed, spec.id, key)}}}}
-                              .dump());
-          }
+          configure_bootstrap(agg, options, suite, spec, key);
           db.for_each_sample(spec.id, [&](const store::SampleRow& s) {
             auto it = records.find(s.item_id);
             if (it != records.end()) agg.add(s.sample, it->second);
